@@ -1,0 +1,231 @@
+//! The command line, as clap derive types only. Doc comments are the help text.
+//!
+//! Nothing past `config.rs` sees these types: `config` resolves them into plain config structs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Audit ML training corpora for copies of known works.
+///
+/// provaudit walks a corpus in parallel, computes md5, sha1, sha256 and blake3 of every file and
+/// every archive member, checks them against registries of known works (Library Genesis dumps,
+/// Anna's Archive containers, CSV/JSONL lists) and writes an evidence report.
+#[derive(Debug, Parser)]
+#[command(name = "provaudit", version = crate::VERSION_LONG, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options that every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Number of worker threads (default: number of CPUs).
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Print no messages and no progress bars (errors are still printed).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// When to draw progress bars on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = ProgressWhen::Auto)]
+    pub progress: ProgressWhen,
+}
+
+/// When progress bars are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressWhen {
+    /// Only when stderr is a terminal.
+    Auto,
+    /// Always (useful under `script` or in CI logs).
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a corpus and write the reports: the main job.
+    ///
+    /// Equivalent to `scan` into DIR/run.db followed by `report` into DIR/report.json.
+    /// Re-running with the same --out resumes and skips unchanged files.
+    Audit(AuditArgs),
+    /// Scan a corpus into a results database (resumable); no report is written.
+    Scan(ScanArgs),
+    /// Render a report from a results database.
+    Report(ReportArgs),
+    /// Build and inspect registry databases.
+    #[command(subcommand)]
+    Registry(RegistryCommand),
+}
+
+/// What a scan reads and how.
+#[derive(Debug, Args)]
+pub struct CorpusArgs {
+    /// Corpus roots: folders or files.
+    #[arg(value_name = "CORPUS")]
+    pub roots: Vec<PathBuf>,
+    /// Registry databases, or raw registry sources (dumps, CSV, JSONL, or a folder of them)
+    /// which are imported on the fly into a cached database.
+    #[arg(long = "registry", short = 'r', value_name = "REG", required = true, num_args = 1..)]
+    pub registries: Vec<PathBuf>,
+    /// Read the list of files to scan from FILE (one path per line; `-` for stdin) instead of
+    /// walking the roots. Relative paths are taken relative to the first root, or to the current
+    /// directory when no root is given.
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
+    /// Follow symbolic links (loops are detected and reported).
+    #[arg(long)]
+    pub follow_symlinks: bool,
+    /// Maximum nesting depth of archives and compressed streams.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub max_depth: u32,
+    /// Maximum bytes expanded from one file's compressed streams and archives (suffixes K, M, G, T).
+    #[arg(long, value_name = "SIZE", default_value = "64G")]
+    pub max_expanded: String,
+    /// Maximum ratio of expanded to compressed bytes of one stream before it counts as a bomb.
+    #[arg(long, value_name = "RATIO", default_value_t = 1000)]
+    pub max_ratio: u64,
+    /// Where registries imported on the fly are cached (default: $XDG_CACHE_HOME/provaudit or
+    /// ~/.cache/provaudit).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Exit with status 1 when a finding of this tier or a stronger one is found
+    /// (T1 is the strongest, T4 the weakest).
+    #[arg(long, value_name = "TIER", value_enum, default_value_t = Tier::T1)]
+    pub fail_on: Tier,
+    /// Treat unreadable files as fatal: exit 2 if any file could not be read.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// A match tier, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum Tier {
+    /// Exact file: a digest equals a registry record.
+    #[value(name = "T1", alias = "t1")]
+    T1,
+    /// Structural: LibGen torrent layout or Books3 paths.
+    #[value(name = "T2", alias = "t2")]
+    T2,
+    /// Text: passages of a reference work.
+    #[value(name = "T3", alias = "t3")]
+    T3,
+    /// Bibliographic: an ISBN a registry lists.
+    #[value(name = "T4", alias = "t4")]
+    T4,
+    /// Never fail on findings.
+    #[value(name = "none")]
+    None,
+}
+
+/// Arguments of `audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+    /// Output folder for run.db and report.json.
+    #[arg(long, short, value_name = "DIR", default_value = "provaudit-out")]
+    pub out: PathBuf,
+}
+
+/// Arguments of `scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+    /// The results database to create or resume.
+    #[arg(long, value_name = "RUN.db")]
+    pub store: PathBuf,
+}
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The results database written by `scan` or `audit`.
+    #[arg(value_name = "RUN.db")]
+    pub store: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Json)]
+    pub format: ReportFormat,
+    /// Write to FILE instead of stdout (a detached digest FILE.sha256 is written beside it).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// report.json, the source of every other format.
+    Json,
+}
+
+/// Registry subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Import registry sources (LibGen SQL dumps, Anna's Archive containers, CSV/TSV, JSONL)
+    /// into a registry database, creating it if needed.
+    Import(ImportArgs),
+    /// Print what a registry database holds: its sources, counts and rejected lines.
+    Info(InfoArgs),
+}
+
+/// Arguments of `registry import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The registry database to create or extend.
+    #[arg(value_name = "REG.db")]
+    pub registry: PathBuf,
+    /// Source files (plain or compressed with gzip, zstd, bzip2 or xz).
+    #[arg(value_name = "SOURCE", required = true)]
+    pub sources: Vec<PathBuf>,
+    /// Source format; `auto` looks at the name and the first bytes.
+    #[arg(long, value_enum, default_value_t = SourceFormatArg::Auto)]
+    pub format: SourceFormatArg,
+    /// Registry name shown in findings (default: `libgen` for LibGen dumps, `annas-archive` for
+    /// AAC files, the file stem otherwise).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// Registry source formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourceFormatArg {
+    /// Guess from the file name and contents.
+    Auto,
+    /// Library Genesis MySQL dump.
+    LibgenSql,
+    /// Anna's Archive container (JSONL, optionally zstd).
+    Aac,
+    /// CSV or TSV with a header row.
+    Csv,
+    /// JSON Lines with named fields.
+    Jsonl,
+}
+
+/// Arguments of `registry info`.
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// The registry database.
+    #[arg(value_name = "REG.db")]
+    pub registry: PathBuf,
+    /// Print as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// How many rejected lines to list per source (all are counted).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub rejects: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        super::Cli::command().debug_assert();
+    }
+}
