@@ -1,0 +1,3 @@
+//! The single integration-test binary: one module per command or concern.
+//!
+//! Tests run the real `provaudit` binary on copies of the fixtures in `corpora/`.
