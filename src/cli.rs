@@ -14,8 +14,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "provaudit", version = crate::VERSION_LONG, max_term_width = 100)]
 pub struct Cli {
+    /// Options every command takes.
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -125,6 +127,7 @@ pub enum Tier {
 /// Arguments of `audit`.
 #[derive(Debug, Args)]
 pub struct AuditArgs {
+    /// What to scan and against which registries.
     #[command(flatten)]
     pub corpus: CorpusArgs,
     /// Output folder for run.db and report.json.
@@ -135,6 +138,7 @@ pub struct AuditArgs {
 /// Arguments of `scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
+    /// What to scan and against which registries.
     #[command(flatten)]
     pub corpus: CorpusArgs,
     /// The results database to create or resume.

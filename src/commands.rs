@@ -1,8 +1,253 @@
-//! (in progress)
-#![allow(missing_docs)]
+//! Wiring the command line to the pipeline: one function per subcommand.
+//!
+//! Only this module, `main` and `progress` write to stdout or stderr. stdout carries data only
+//! (reports, `registry info`); messages go to stderr.
+
+use std::io::Write;
 use std::process::ExitCode;
-/// Runs the command line.
-pub fn run(cli: crate::cli::Cli) -> anyhow::Result<ExitCode> {
-    let _ = cli;
-    todo!()
+
+use anyhow::Context;
+
+use crate::cli::{
+    AuditArgs, Cli, Command, ImportArgs, InfoArgs, RegistryCommand, ReportArgs, ScanArgs,
+    SourceFormatArg,
+};
+use crate::config::ScanConfig;
+use crate::progress::Progress;
+use crate::registry::SourceFormat;
+use crate::report::{self, AuditResult};
+use crate::store::Store;
+
+/// Runs the command line and returns the exit code: 0 clean, 1 findings at or above
+/// `--fail-on`, 2 error (returned as `Err` for fatal errors).
+///
+/// # Errors
+///
+/// Any fatal error: bad usage, an unreadable registry or store, a failed write.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let threads = cli.global.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build_global()
+        .context("cannot start the worker threads")?;
+    let progress = Progress::resolve(cli.global.progress, cli.global.quiet);
+    let ui = Ui {
+        quiet: cli.global.quiet,
+        progress,
+        threads: threads.max(1),
+    };
+    match cli.command {
+        Command::Audit(args) => audit(args, &ui),
+        Command::Scan(args) => scan(args, &ui),
+        Command::Report(args) => report_command(args),
+        Command::Registry(RegistryCommand::Import(args)) => import(args, &ui),
+        Command::Registry(RegistryCommand::Info(args)) => info(args),
+    }
+}
+
+struct Ui {
+    quiet: bool,
+    progress: Progress,
+    threads: usize,
+}
+
+impl Ui {
+    fn say(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+}
+
+fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
+fn audit(args: AuditArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let config = ScanConfig::resolve(args.corpus)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create output folder `{}`", args.out.display()))?;
+    let mut store = Store::open(&args.out.join("run.db"))?;
+    let stats = crate::scan::run(&config, &mut store, ui.progress, command_line(), ui.threads)?;
+    let result = report::build(&store)?;
+    let report_path = args.out.join("report.json");
+    report::json::write_file(&result, &report_path)?;
+    ui.say(&summary_line(&result, &stats));
+    ui.say(&format!("report: {}", report_path.display()));
+    Ok(exit_code(&result, &config))
+}
+
+fn scan(args: ScanArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let config = ScanConfig::resolve(args.corpus)?;
+    let mut store = Store::open(&args.store)?;
+    let stats = crate::scan::run(&config, &mut store, ui.progress, command_line(), ui.threads)?;
+    let result = report::build(&store)?;
+    ui.say(&summary_line(&result, &stats));
+    ui.say(&format!(
+        "results: {} (render with `provaudit report {}`)",
+        args.store.display(),
+        args.store.display()
+    ));
+    Ok(exit_code(&result, &config))
+}
+
+fn summary_line(result: &AuditResult, stats: &crate::scan::ScanStats) -> String {
+    let tiers = if result.findings.is_empty() {
+        "no known works found".to_string()
+    } else {
+        result
+            .summary
+            .works_by_tier
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(tier, n)| format!("{tier}: {n} work{}", if *n == 1 { "" } else { "s" }))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "scanned {} files ({} read, {} unchanged), {} members, {} errors, {} skipped; {}{}",
+        stats.files_listed,
+        stats.files_read,
+        stats.files_unchanged,
+        result.corpus.members,
+        result.summary.errors,
+        result.corpus.skipped.len(),
+        tiers,
+        if result.summary.conflicts > 0 {
+            format!(", {} conflicts", result.summary.conflicts)
+        } else {
+            String::new()
+        }
+    )
+}
+
+fn exit_code(result: &AuditResult, config: &ScanConfig) -> ExitCode {
+    if config.strict && result.summary.errors > 0 {
+        return ExitCode::from(2);
+    }
+    match config.fail_on {
+        Some(tier) if report::has_finding_at_or_above(result, tier) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn report_command(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let store = Store::open_read_only(&args.store)?;
+    let result = report::build(&store)?;
+    match args.format {
+        crate::cli::ReportFormat::Json => match &args.output {
+            Some(path) => report::json::write_file(&result, path)?,
+            None => {
+                let stdout = std::io::stdout();
+                let mut out = std::io::BufWriter::new(stdout.lock());
+                report::json::write(&result, &mut out)?;
+                out.flush()?;
+            }
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(args: ImportArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let format = match args.format {
+        SourceFormatArg::Auto => SourceFormat::Auto,
+        SourceFormatArg::LibgenSql => SourceFormat::LibgenSql,
+        SourceFormatArg::Aac => SourceFormat::Aac,
+        SourceFormatArg::Csv => SourceFormat::Csv,
+        SourceFormatArg::Jsonl => SourceFormat::Jsonl,
+    };
+    let bar = ui.progress.spinner("importing");
+    let infos = crate::registry::import(
+        &args.registry,
+        &args.sources,
+        format,
+        args.name.as_deref(),
+        &|n| bar.set_position(n),
+    )?;
+    bar.finish_and_clear();
+    for info in &infos {
+        let rate = if info.import_seconds > 0.0 {
+            format!(
+                ", {:.0} records/s",
+                info.records_read as f64 / info.import_seconds
+            )
+        } else {
+            String::new()
+        };
+        ui.say(&format!(
+            "{}: {} records read, {} kept, {} rejected as `{}` ({:?}{rate})",
+            info.file_name,
+            info.records_read,
+            info.records_kept,
+            info.records_rejected,
+            info.name,
+            info.format,
+        ));
+        if info.records_rejected > 0 {
+            ui.say(&format!(
+                "hint: `provaudit registry info {}` lists the rejected lines",
+                args.registry.display()
+            ));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn info(args: InfoArgs) -> anyhow::Result<ExitCode> {
+    let registry = crate::registry::Registry::open(&args.registry)?;
+    let snapshot = registry.snapshot()?;
+    let sources = crate::registry::info(&args.registry, args.rejects)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        let sources: Vec<_> = sources
+            .iter()
+            .map(|(info, rejects)| serde_json::json!({ "source": info, "rejects": rejects }))
+            .collect();
+        serde_json::to_writer_pretty(
+            &mut out,
+            &serde_json::json!({ "registry": snapshot, "sources": sources }),
+        )?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "registry: {}", snapshot.path)?;
+        writeln!(out, "names: {}", snapshot.names.join(", "))?;
+        writeln!(out, "schema version: {}", snapshot.schema_version)?;
+        writeln!(out, "content digest: {}", snapshot.digest)?;
+        writeln!(out, "file records: {}", snapshot.records)?;
+        for (info, rejects) in &sources {
+            writeln!(out)?;
+            writeln!(out, "source: {}", info.file_name)?;
+            writeln!(out, "  name: {}", info.name)?;
+            writeln!(out, "  format: {:?}", info.format)?;
+            writeln!(out, "  bytes: {}", info.bytes)?;
+            writeln!(out, "  sha256: {}", info.sha256)?;
+            writeln!(
+                out,
+                "  records: {} read, {} kept, {} rejected",
+                info.records_read, info.records_kept, info.records_rejected
+            )?;
+            writeln!(
+                out,
+                "  imported: {} in {:.2}s",
+                info.imported_at, info.import_seconds
+            )?;
+            for reject in rejects {
+                writeln!(out, "  rejected line {}: {}", reject.line, reject.reason)?;
+            }
+            if (rejects.len() as u64) < info.records_rejected {
+                writeln!(
+                    out,
+                    "  ... {} more rejected (use --rejects N)",
+                    info.records_rejected - rejects.len() as u64
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,1 +1,308 @@
-//! (in progress)
+//! The scan: walk, read and digest in parallel, match, and record in the store.
+//!
+//! Shape (ruff `check`, ripgrep `files_parallel`): the walk lists the corpus sequentially; files
+//! that the store already holds with the same (size, mtime, config digest) are skipped; the rest
+//! are processed by a rayon pool (`read::file` then `matcher::items`), each worker sending a
+//! [`FileResult`] into a bounded channel; one writer thread commits them in batches. A killed
+//! scan keeps every committed batch, and the next scan picks up the rest.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::ScanConfig;
+use crate::progress::Progress;
+use crate::registry::{Registry, Snapshot};
+use crate::store::{FileResult, Store};
+use crate::walk::{self, Entry};
+
+/// Files per store transaction.
+const BATCH_FILES: usize = 512;
+/// Longest time a finished file waits before its batch is committed.
+const BATCH_TIME: Duration = Duration::from_millis(500);
+
+/// Counts of one scan, recorded in the store's run record.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScanStats {
+    /// Regular files listed.
+    pub files_listed: u64,
+    /// Files read in this run.
+    pub files_read: u64,
+    /// Files skipped because the store holds them unchanged.
+    pub files_unchanged: u64,
+    /// Entries the walk could not list (links, unreadable folders).
+    pub skipped: u64,
+    /// Bytes read from disk in this run.
+    pub bytes_read: u64,
+    /// Items (files and members) that ended in an error in this run.
+    pub errors: u64,
+}
+
+/// Context of a scan that reports show: who ran what, when, against which registries.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct ScanContext {
+    /// Tool name.
+    pub tool: String,
+    /// Version.
+    pub version: String,
+    /// Git commit of the build (`unknown` outside a checkout).
+    pub build: String,
+    /// sha256 of the running binary, if it could be read.
+    pub binary_sha256: Option<String>,
+    /// The command line, as given.
+    pub command_line: Vec<String>,
+    /// Host name.
+    pub host: String,
+    /// User name (`$USER`, else the numeric uid).
+    pub user: String,
+    /// Worker threads.
+    pub threads: usize,
+    /// Config digest.
+    pub config_digest: String,
+    /// Corpus roots as given.
+    pub roots: Vec<String>,
+    /// Container limits and walk options.
+    pub options: serde_json::Value,
+    /// Every registry used.
+    pub registries: Vec<Snapshot>,
+}
+
+/// Opens (importing raw sources into the cache when needed) every registry of `config`.
+///
+/// # Errors
+///
+/// A registry that cannot be opened or imported.
+pub fn open_registries(config: &ScanConfig) -> anyhow::Result<(Vec<PathBuf>, Vec<Registry>)> {
+    let mut paths = Vec::new();
+    let mut registries = Vec::new();
+    for spec in &config.registry_specs {
+        let path = crate::registry::resolve(spec, &config.cache_dir)
+            .with_context(|| format!("cannot use registry `{}`", spec.display()))?;
+        registries.push(Registry::open(&path)?);
+        paths.push(path);
+    }
+    Ok((paths, registries))
+}
+
+/// Scans the corpus into `store`.
+///
+/// # Errors
+///
+/// A root that does not exist, a registry that cannot be opened, or a store write failure.
+/// Files that cannot be read are not errors here: they become error items.
+///
+/// # Performance
+///
+/// Reads every changed file once (see `read::file`), on the current rayon pool.
+pub fn run(
+    config: &ScanConfig,
+    store: &mut Store,
+    progress: Progress,
+    command_line: Vec<String>,
+    threads: usize,
+) -> anyhow::Result<ScanStats> {
+    let started = now_utc();
+    let (registry_paths, registries) = open_registries(config)?;
+    let snapshots = registries
+        .iter()
+        .map(Registry::snapshot)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let registry_digests: Vec<String> = snapshots.iter().map(|s| s.digest.clone()).collect();
+    let config_digest = config.digest(&registry_digests);
+
+    let spinner = progress.spinner("listing corpus");
+    let listing = walk::entries(&config.walk)?;
+    spinner.finish_and_clear();
+
+    let context = ScanContext {
+        tool: crate::TOOL_NAME.to_string(),
+        version: crate::VERSION.to_string(),
+        build: env!("PROVAUDIT_GIT_COMMIT").to_string(),
+        binary_sha256: binary_sha256(),
+        command_line,
+        host: gethostname::gethostname().to_string_lossy().into_owned(),
+        user: std::env::var("USER").unwrap_or_else(|_| "unknown".to_string()),
+        threads,
+        config_digest: config_digest.clone(),
+        roots: listing
+            .roots
+            .iter()
+            .map(|r| r.display().to_string())
+            .collect(),
+        options: serde_json::json!({
+            "follow_symlinks": config.walk.symlinks == walk::Symlinks::Follow,
+            "files_from": config.walk.files_from.is_some(),
+            "max_depth": config.read.max_depth,
+            "max_expanded": config.read.max_expanded,
+            "max_ratio": config.read.max_ratio,
+            "registry_paths": registry_paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        }),
+        registries: snapshots,
+    };
+    store.set_meta("context", &serde_json::to_string(&context)?)?;
+    let run_id = store.begin_run(&started, &config_digest, &serde_json::to_value(&context)?)?;
+
+    let known = store.known_files()?;
+    let (todo, unchanged) = partition(&listing.entries, &known, &config_digest);
+    store.mark_seen(
+        run_id,
+        &unchanged
+            .iter()
+            .map(|e| (e.root, e.rel.clone()))
+            .collect::<Vec<_>>(),
+    )?;
+
+    let total_bytes: u64 = todo.iter().map(|e| e.size).sum();
+    let bar = progress.bytes(total_bytes, "scanning");
+    let bytes_read = AtomicU64::new(0);
+    let errors = AtomicU64::new(0);
+    let (sender, receiver) = crossbeam_channel::bounded::<FileResult>(4 * BATCH_FILES);
+
+    let write_result = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| -> anyhow::Result<()> {
+            let mut batch = Vec::with_capacity(BATCH_FILES);
+            let mut last_commit = Instant::now();
+            loop {
+                match receiver.recv_timeout(BATCH_TIME) {
+                    Ok(result) => batch.push(result),
+                    Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                    Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+                }
+                if batch.len() >= BATCH_FILES
+                    || (!batch.is_empty() && last_commit.elapsed() >= BATCH_TIME)
+                {
+                    store.write_batch(run_id, &config_digest, &batch)?;
+                    batch.clear();
+                    last_commit = Instant::now();
+                }
+            }
+            if !batch.is_empty() {
+                store.write_batch(run_id, &config_digest, &batch)?;
+            }
+            Ok(())
+        });
+
+        let scan_result = todo.par_iter().try_for_each_init(
+            || open_worker_registries(&registry_paths),
+            |worker_registries, entry| -> anyhow::Result<()> {
+                let registries = match worker_registries {
+                    Ok(registries) => registries,
+                    Err(err) => anyhow::bail!("{err:#}"),
+                };
+                let on_bytes = |n: u64| {
+                    bar.inc(n);
+                    bytes_read.fetch_add(n, Ordering::Relaxed);
+                };
+                let result = scan_file(entry, config, registries, &on_bytes)?;
+                let n_errors = result.items.iter().filter(|i| i.error.is_some()).count();
+                errors.fetch_add(n_errors as u64, Ordering::Relaxed);
+                // A closed channel means the writer failed; its error is reported below.
+                if sender.send(result).is_err() {
+                    anyhow::bail!("results writer stopped");
+                }
+                Ok(())
+            },
+        );
+        drop(sender);
+        let write_result = writer.join().expect("writer thread does not panic");
+        match (scan_result, write_result) {
+            (_, Err(err)) => Err(err),
+            (Err(err), Ok(())) => Err(err),
+            (Ok(()), Ok(())) => Ok(()),
+        }
+    });
+    bar.finish_and_clear();
+    write_result?;
+
+    let stats = ScanStats {
+        files_listed: listing.entries.len() as u64,
+        files_read: todo.len() as u64,
+        files_unchanged: unchanged.len() as u64,
+        skipped: listing.skipped.len() as u64,
+        bytes_read: bytes_read.load(Ordering::Relaxed),
+        errors: errors.load(Ordering::Relaxed),
+    };
+    store.finish_run(
+        run_id,
+        &now_utc(),
+        &listing.skipped,
+        &serde_json::to_value(&stats)?,
+    )?;
+    Ok(stats)
+}
+
+fn open_worker_registries(paths: &[PathBuf]) -> anyhow::Result<Vec<Registry>> {
+    paths.iter().map(|p| Registry::open(p)).collect()
+}
+
+/// Splits the listing into files to read and files the store holds unchanged.
+fn partition<'a>(
+    entries: &'a [Entry],
+    known: &HashMap<(u32, Vec<u8>), crate::store::FileKey>,
+    config_digest: &str,
+) -> (Vec<&'a Entry>, Vec<&'a Entry>) {
+    entries.iter().partition(|entry| {
+        known
+            .get(&(entry.root, entry.rel.clone()))
+            .is_none_or(|key| {
+                key.size != entry.size
+                    || key.mtime_ns != entry.mtime_ns
+                    || key.config_digest != config_digest
+            })
+    })
+}
+
+/// Reads, digests and matches one file. A file that changed while it was read keeps its
+/// digests but gets an error, so the report never presents them as the file's current bytes.
+fn scan_file(
+    entry: &Entry,
+    config: &ScanConfig,
+    registries: &[Registry],
+    on_bytes: &dyn Fn(u64),
+) -> anyhow::Result<FileResult> {
+    let mut items = crate::read::file(&entry.path, &entry.rel, &config.read, on_bytes);
+    if let Some(first) = items.first_mut()
+        && first.error.is_none()
+    {
+        match fs::metadata(&entry.path) {
+            Ok(meta) if meta.len() != entry.size || walk::mtime_ns(&meta) != entry.mtime_ns => {
+                first.error = Some(format!(
+                    "file changed while being read (size {} -> {}); re-run to record its new content",
+                    entry.size,
+                    meta.len()
+                ));
+            }
+            Ok(_) => {}
+            Err(err) => {
+                first.error = Some(format!(
+                    "file vanished while being read: {}",
+                    walk::io_kind_reason(&err)
+                ));
+            }
+        }
+    }
+    let findings = crate::matcher::items(registries, &items)?;
+    Ok(FileResult {
+        entry: entry.clone(),
+        items,
+        findings,
+    })
+}
+
+/// The current time as RFC 3339 UTC with seconds precision.
+pub fn now_utc() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+fn binary_sha256() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let file = fs::File::open(exe).ok()?;
+    let (digests, _) = crate::digest::reader(file).ok()?;
+    Some(crate::digest::hex(&digests.sha256))
+}

@@ -1,1 +1,813 @@
-//! (in progress)
+//! The results database: what a scan found, kept in SQLite so that runs resume and reports can
+//! be rendered (and re-rendered) from it.
+//!
+//! One writer: `scan` sends [`FileResult`]s through a bounded channel to a single thread that
+//! calls [`Store::write_batch`], one transaction per batch. A file's row, its items and its
+//! findings are written in the same transaction, so a run killed at any moment leaves every file
+//! either completely recorded or absent; the next run re-reads what is absent and skips what is
+//! recorded with the same (size, mtime, config digest).
+//!
+//! The custody log is an append-only, hash-chained table: each operation on the store (scan,
+//! resume, report) adds an entry whose hash covers the previous entry's hash, so an edited or
+//! deleted entry breaks the chain.
+//!
+//! SQL lives here and in `registry` only.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::Digest as _;
+
+use crate::digest::Digests;
+use crate::matcher::{Finding, FindingStatus};
+use crate::read::Item;
+use crate::registry::{Algorithm, Record};
+use crate::walk::{Entry, Skipped};
+
+/// `PRAGMA application_id` of provaudit results databases ("PAST").
+pub const APPLICATION_ID: i32 = 0x5041_5354;
+
+/// Schema migrations, applied in order against `PRAGMA user_version`. Only ever append.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    started TEXT NOT NULL,
+    ended TEXT,
+    status TEXT NOT NULL,
+    config_digest TEXT NOT NULL,
+    info TEXT NOT NULL
+);
+CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    root INTEGER NOT NULL,
+    path BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    config_digest TEXT NOT NULL,
+    seen_run INTEGER NOT NULL,
+    UNIQUE (root, path)
+);
+CREATE TABLE items (
+    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    address BLOB NOT NULL,
+    depth INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    md5 BLOB, sha1 BLOB, sha256 BLOB, blake3 BLOB,
+    format TEXT NOT NULL,
+    error TEXT,
+    PRIMARY KEY (file_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE findings (
+    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    item_seq INTEGER NOT NULL,
+    tier TEXT NOT NULL,
+    method TEXT NOT NULL,
+    status TEXT NOT NULL,
+    registry TEXT NOT NULL,
+    collection TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    matched_by TEXT NOT NULL,
+    detail TEXT,
+    record TEXT NOT NULL
+);
+CREATE INDEX findings_file ON findings(file_id);
+CREATE TABLE skipped (root INTEGER NOT NULL, path BLOB NOT NULL, reason TEXT NOT NULL);
+CREATE TABLE custody (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    op TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+"#];
+
+/// Errors a caller may branch on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database was written by a newer provaudit.
+    #[error(
+        "results database `{path}` has schema version {found}, this provaudit supports up to {supported}\nhint: use a newer provaudit, or scan into a new --store"
+    )]
+    SchemaTooNew {
+        /// Path of the database.
+        path: PathBuf,
+        /// Version found.
+        found: i64,
+        /// Newest version this build knows.
+        supported: i64,
+    },
+    /// Another process holds the store.
+    #[error(
+        "results database `{0}` is in use by another provaudit process\nhint: wait for it to finish, or use another --store"
+    )]
+    InUse(PathBuf),
+}
+
+/// An open results database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    // Held for the life of the store: an exclusive advisory lock on `<store>.lock`.
+    _lock: Option<fs::File>,
+}
+
+/// What the store remembers of a file, to decide whether a re-run may skip it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileKey {
+    /// Size when scanned.
+    pub size: u64,
+    /// Modification time when scanned (ns since the epoch).
+    pub mtime_ns: i64,
+    /// Digest of the scan configuration (registries, options, tool version).
+    pub config_digest: String,
+}
+
+/// Everything scanned about one corpus file, written in one transaction.
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    /// The walk entry.
+    pub entry: Entry,
+    /// The file's item first, then its members.
+    pub items: Vec<Item>,
+    /// Findings about any of the items (`item_seq` indexes `items`).
+    pub findings: Vec<Finding>,
+}
+
+/// One entry of the custody log.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CustodyEntry {
+    /// Position in the log, from 1.
+    pub seq: i64,
+    /// When, RFC 3339 UTC.
+    pub at: String,
+    /// Operation: `scan`, `resume`, `report`...
+    pub op: String,
+    /// JSON details of the operation.
+    pub detail: serde_json::Value,
+    /// Hash of the previous entry (64 zeros for the first).
+    pub prev_hash: String,
+    /// sha256 over `prev_hash`, `seq`, `at`, `op` and `detail`, each followed by a newline.
+    pub hash: String,
+}
+
+/// A file as stored, with its items and findings, for the report.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    /// Root index.
+    pub root: u32,
+    /// Path relative to the root.
+    pub path: Vec<u8>,
+    /// Modification time (ns since the epoch).
+    pub mtime_ns: i64,
+    /// Items, file first.
+    pub items: Vec<Item>,
+    /// Findings.
+    pub findings: Vec<Finding>,
+}
+
+/// A run as recorded in the `runs` table.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunRecord {
+    /// Run id.
+    pub id: i64,
+    /// `scan` or `resume`.
+    pub kind: String,
+    /// Start, RFC 3339 UTC.
+    pub started: String,
+    /// End, RFC 3339 UTC, if it finished.
+    pub ended: Option<String>,
+    /// `running`, `complete` or `interrupted` (a later run found it still `running`).
+    pub status: String,
+    /// Config digest of the run.
+    pub config_digest: String,
+    /// Details (command line, host, threads, counts...).
+    pub info: serde_json::Value,
+}
+
+impl Store {
+    /// Opens or creates the results database at `path` and takes its lock.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InUse`] when another process holds it, [`Error::SchemaTooNew`], a database of
+    /// another application, or an I/O error naming the path.
+    pub fn open(path: &Path) -> anyhow::Result<Store> {
+        let lock = lock(path)?;
+        let conn = Connection::open(path)
+            .with_context(|| format!("cannot open results database `{}`", path.display()))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            _lock: Some(lock),
+        };
+        store.init()?;
+        Ok(store)
+    }
+
+    /// Opens an existing results database for reading only (no lock, no migration).
+    ///
+    /// # Errors
+    ///
+    /// The file is missing, not a provaudit results database, or too new.
+    pub fn open_read_only(path: &Path) -> anyhow::Result<Store> {
+        if !path.is_file() {
+            bail!(
+                "results database `{}` not found\nhint: create it with `provaudit scan ... --store {}`",
+                path.display(),
+                path.display()
+            );
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("cannot open results database `{}`", path.display()))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+            _lock: None,
+        };
+        store.check_identity()?;
+        Ok(store)
+    }
+
+    /// Path of the database.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn init(&mut self) -> anyhow::Result<()> {
+        let ctx = || {
+            format!(
+                "cannot initialise results database `{}`",
+                self.path.display()
+            )
+        };
+        self.conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .with_context(ctx)?;
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .with_context(ctx)?;
+        self.conn
+            .pragma_update(None, "foreign_keys", "ON")
+            .with_context(ctx)?;
+        self.conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        self.check_identity()?;
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .with_context(ctx)?;
+        let tx = self.conn.transaction().with_context(ctx)?;
+        for (idx, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(migration).with_context(ctx)?;
+            tx.pragma_update(None, "user_version", idx as i64 + 1)
+                .with_context(ctx)?;
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .with_context(ctx)?;
+        tx.commit().with_context(ctx)?;
+        Ok(())
+    }
+
+    fn check_identity(&self) -> anyhow::Result<()> {
+        let path = self.path.display();
+        let app_id: i32 = self
+            .conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .with_context(|| format!("`{path}` is not a SQLite database"))?;
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .with_context(|| format!("`{path}` is not a SQLite database"))?;
+        if app_id != APPLICATION_ID && tables > 0 {
+            bail!(
+                "`{path}` is a SQLite database of another application (application_id {app_id:#x})\nhint: give --store a new file"
+            );
+        }
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(Error::SchemaTooNew {
+                path: self.path.clone(),
+                found: version,
+                supported: MIGRATIONS.len() as i64,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Sets a metadata value (roots, registries, options: JSON).
+    pub fn set_meta(&mut self, key: &str, value: &str) -> anyhow::Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// A metadata value.
+    pub fn meta(&self, key: &str) -> anyhow::Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The files recorded so far, keyed by (root, path), for the skip decision.
+    pub fn known_files(&self) -> anyhow::Result<HashMap<(u32, Vec<u8>), FileKey>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT root, path, size, mtime_ns, config_digest FROM files")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                (r.get::<_, u32>(0)?, r.get::<_, Vec<u8>>(1)?),
+                FileKey {
+                    size: r.get::<_, i64>(2)? as u64,
+                    mtime_ns: r.get(3)?,
+                    config_digest: r.get(4)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Starts a run: marks runs left `running` by a killed process as `interrupted`, records
+    /// this one and appends a custody entry (`scan`, or `resume` when the store already had
+    /// files). Returns the run id.
+    pub fn begin_run(
+        &mut self,
+        started: &str,
+        config_digest: &str,
+        info: &serde_json::Value,
+    ) -> anyhow::Result<i64> {
+        let had_files: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM files", [], |r| r.get(0))?;
+        let kind = if had_files > 0 { "resume" } else { "scan" };
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
+            [],
+        )?;
+        tx.execute(
+            "INSERT INTO runs(kind, started, status, config_digest, info) VALUES (?1, ?2, 'running', ?3, ?4)",
+            params![kind, started, config_digest, info.to_string()],
+        )?;
+        let run_id = tx.last_insert_rowid();
+        tx.commit()?;
+        self.append_custody(
+            started,
+            kind,
+            &serde_json::json!({ "run": run_id, "config_digest": config_digest, "info": info }),
+        )?;
+        Ok(run_id)
+    }
+
+    /// Writes a batch of scanned files in one transaction (replacing earlier results of the
+    /// same paths) and marks them seen by `run_id`.
+    pub fn write_batch(
+        &mut self,
+        run_id: i64,
+        config_digest: &str,
+        batch: &[FileResult],
+    ) -> anyhow::Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut upsert = tx.prepare_cached(
+                "INSERT INTO files(root, path, size, mtime_ns, config_digest, seen_run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(root, path) DO UPDATE SET size = excluded.size,
+                   mtime_ns = excluded.mtime_ns, config_digest = excluded.config_digest,
+                   seen_run = excluded.seen_run
+                 RETURNING id",
+            )?;
+            let mut clear_items = tx.prepare_cached("DELETE FROM items WHERE file_id = ?1")?;
+            let mut clear_findings =
+                tx.prepare_cached("DELETE FROM findings WHERE file_id = ?1")?;
+            let mut insert_item = tx.prepare_cached(
+                "INSERT INTO items(file_id, seq, address, depth, bytes, md5, sha1, sha256, blake3, format, error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?;
+            let mut insert_finding = tx.prepare_cached(
+                "INSERT INTO findings(file_id, item_seq, tier, method, status, registry, collection, record_id, matched_by, detail, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?;
+            for result in batch {
+                let entry = &result.entry;
+                let file_id: i64 = upsert.query_row(
+                    params![
+                        entry.root,
+                        entry.rel,
+                        entry.size as i64,
+                        entry.mtime_ns,
+                        config_digest,
+                        run_id
+                    ],
+                    |r| r.get(0),
+                )?;
+                clear_items.execute([file_id])?;
+                clear_findings.execute([file_id])?;
+                for (seq, item) in result.items.iter().enumerate() {
+                    let d = item.digests.as_ref();
+                    insert_item.execute(params![
+                        file_id,
+                        seq as i64,
+                        item.address,
+                        item.depth,
+                        item.bytes as i64,
+                        d.map(|d| d.md5.to_vec()),
+                        d.map(|d| d.sha1.to_vec()),
+                        d.map(|d| d.sha256.to_vec()),
+                        d.map(|d| d.blake3.to_vec()),
+                        item.format.as_str(),
+                        item.error,
+                    ])?;
+                }
+                for finding in &result.findings {
+                    insert_finding.execute(params![
+                        file_id,
+                        finding.item_seq,
+                        finding.tier.as_str(),
+                        finding.method,
+                        finding.status.as_str(),
+                        finding.record.registry,
+                        finding.record.collection,
+                        finding.record.id,
+                        serde_json::to_string(&finding.matched_by)?,
+                        finding.detail,
+                        serde_json::to_string(&finding.record)?,
+                    ])?;
+                }
+            }
+        }
+        tx.commit().with_context(|| {
+            format!("cannot write to results database `{}`", self.path.display())
+        })?;
+        Ok(())
+    }
+
+    /// Marks unchanged files as seen by `run_id` (they were skipped, not re-read).
+    pub fn mark_seen(&mut self, run_id: i64, keys: &[(u32, Vec<u8>)]) -> anyhow::Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt =
+                tx.prepare_cached("UPDATE files SET seen_run = ?1 WHERE root = ?2 AND path = ?3")?;
+            for (root, path) in keys {
+                stmt.execute(params![run_id, root, path])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Ends a run: forgets files that this run did not see (deleted from the corpus), replaces
+    /// the skipped list, marks the run complete and appends a custody entry.
+    pub fn finish_run(
+        &mut self,
+        run_id: i64,
+        ended: &str,
+        skipped: &[Skipped],
+        stats: &serde_json::Value,
+    ) -> anyhow::Result<()> {
+        let tx = self.conn.transaction()?;
+        let forgotten = tx.execute("DELETE FROM files WHERE seen_run != ?1", [run_id])?;
+        tx.execute("DELETE FROM skipped", [])?;
+        {
+            let mut stmt =
+                tx.prepare_cached("INSERT INTO skipped(root, path, reason) VALUES (?1, ?2, ?3)")?;
+            for s in skipped {
+                stmt.execute(params![s.root, s.rel, s.reason])?;
+            }
+        }
+        let mut info: serde_json::Value = tx
+            .query_row("SELECT info FROM runs WHERE id = ?1", [run_id], |r| {
+                r.get::<_, String>(0)
+            })
+            .map(|s| serde_json::from_str(&s).unwrap_or(serde_json::Value::Null))?;
+        if let serde_json::Value::Object(map) = &mut info {
+            map.insert("stats".to_string(), stats.clone());
+            map.insert("forgotten_files".to_string(), forgotten.into());
+        }
+        tx.execute(
+            "UPDATE runs SET ended = ?1, status = 'complete', info = ?2 WHERE id = ?3",
+            params![ended, info.to_string(), run_id],
+        )?;
+        tx.commit()?;
+        self.append_custody(
+            ended,
+            "scan-complete",
+            &serde_json::json!({ "run": run_id, "stats": stats, "forgotten_files": forgotten }),
+        )?;
+        Ok(())
+    }
+
+    /// Appends a hash-chained custody entry.
+    pub fn append_custody(
+        &mut self,
+        at: &str,
+        op: &str,
+        detail: &serde_json::Value,
+    ) -> anyhow::Result<CustodyEntry> {
+        let tx = self.conn.transaction()?;
+        let last: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (seq, prev_hash) = match last {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, "0".repeat(64)),
+        };
+        let detail_text = detail.to_string();
+        let hash = custody_hash(&prev_hash, seq, at, op, &detail_text);
+        tx.execute(
+            "INSERT INTO custody(seq, at, op, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![seq, at, op, detail_text, prev_hash, hash],
+        )?;
+        tx.commit()?;
+        Ok(CustodyEntry {
+            seq,
+            at: at.to_string(),
+            op: op.to_string(),
+            detail: detail.clone(),
+            prev_hash,
+            hash,
+        })
+    }
+
+    /// The custody log, oldest first.
+    pub fn custody(&self) -> anyhow::Result<Vec<CustodyEntry>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, at, op, detail, prev_hash, hash FROM custody ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| {
+            let detail: String = r.get(3)?;
+            Ok(CustodyEntry {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                op: r.get(2)?,
+                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
+                prev_hash: r.get(4)?,
+                hash: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The recorded runs, oldest first.
+    pub fn runs(&self) -> anyhow::Result<Vec<RunRecord>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, kind, started, ended, status, config_digest, info FROM runs ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let info: String = r.get(6)?;
+            Ok(RunRecord {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                started: r.get(2)?,
+                ended: r.get(3)?,
+                status: r.get(4)?,
+                config_digest: r.get(5)?,
+                info: serde_json::from_str(&info).unwrap_or(serde_json::Value::Null),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every stored file with items and findings, sorted by (root, path).
+    pub fn files(&self) -> anyhow::Result<Vec<StoredFile>> {
+        let mut files: Vec<(i64, StoredFile)> = Vec::new();
+        let mut index: HashMap<i64, usize> = HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, root, path, mtime_ns FROM files ORDER BY root, path")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                index.insert(id, files.len());
+                files.push((
+                    id,
+                    StoredFile {
+                        root: r.get(1)?,
+                        path: r.get(2)?,
+                        mtime_ns: r.get(3)?,
+                        items: Vec::new(),
+                        findings: Vec::new(),
+                    },
+                ));
+            }
+        }
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT file_id, address, depth, bytes, md5, sha1, sha256, blake3, format, error
+                 FROM items ORDER BY file_id, seq",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let Some(&pos) = index.get(&r.get::<_, i64>(0)?) else {
+                    continue;
+                };
+                let digests = read_digests(r)?;
+                let format: String = r.get(8)?;
+                files[pos].1.items.push(Item {
+                    address: r.get(1)?,
+                    depth: r.get(2)?,
+                    bytes: r.get::<_, i64>(3)? as u64,
+                    digests,
+                    format: format_from_name(&format),
+                    error: r.get(9)?,
+                });
+            }
+        }
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT file_id, item_seq, tier, method, status, matched_by, detail, record
+                 FROM findings ORDER BY file_id, rowid",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let Some(&pos) = index.get(&r.get::<_, i64>(0)?) else {
+                    continue;
+                };
+                let tier: String = r.get(2)?;
+                let status: String = r.get(4)?;
+                let matched_by: String = r.get(5)?;
+                let record: String = r.get(7)?;
+                files[pos].1.findings.push(Finding {
+                    item_seq: r.get(1)?,
+                    tier: crate::matcher::Tier::from_name(&tier)
+                        .with_context(|| format!("unknown tier `{tier}` in results database"))?,
+                    method: r.get(3)?,
+                    status: FindingStatus::from_name(&status),
+                    matched_by: serde_json::from_str::<Vec<Algorithm>>(&matched_by)
+                        .context("corrupt matched_by in results database")?,
+                    detail: r.get(6)?,
+                    record: serde_json::from_str::<Record>(&record)
+                        .context("corrupt record in results database")?,
+                });
+            }
+        }
+        Ok(files.into_iter().map(|(_, f)| f).collect())
+    }
+
+    /// The skipped list of the last complete run.
+    pub fn skipped(&self) -> anyhow::Result<Vec<Skipped>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT root, path, reason FROM skipped ORDER BY root, path")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Skipped {
+                root: r.get(0)?,
+                rel: r.get(1)?,
+                reason: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// The hash of a custody entry: sha256 over `prev_hash`, `seq`, `at`, `op` and `detail`, each
+/// followed by a newline, in lower-case hex.
+pub fn custody_hash(prev_hash: &str, seq: i64, at: &str, op: &str, detail: &str) -> String {
+    let mut hasher = sha2::Sha256::new();
+    for part in [prev_hash, &seq.to_string(), at, op, detail] {
+        hasher.update(part.as_bytes());
+        hasher.update(b"\n");
+    }
+    hex::encode(hasher.finalize())
+}
+
+fn read_digests(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Digests>> {
+    let md5: Option<Vec<u8>> = r.get(4)?;
+    let sha1: Option<Vec<u8>> = r.get(5)?;
+    let sha256: Option<Vec<u8>> = r.get(6)?;
+    let blake3: Option<Vec<u8>> = r.get(7)?;
+    Ok(match (md5, sha1, sha256, blake3) {
+        (Some(md5), Some(sha1), Some(sha256), Some(blake3))
+            if md5.len() == 16 && sha1.len() == 20 && sha256.len() == 32 && blake3.len() == 32 =>
+        {
+            let mut d = Digests {
+                md5: [0; 16],
+                sha1: [0; 20],
+                sha256: [0; 32],
+                blake3: [0; 32],
+            };
+            d.md5.copy_from_slice(&md5);
+            d.sha1.copy_from_slice(&sha1);
+            d.sha256.copy_from_slice(&sha256);
+            d.blake3.copy_from_slice(&blake3);
+            Some(d)
+        }
+        _ => None,
+    })
+}
+
+/// The format whose report name is `name` (`binary` for names this build does not know).
+fn format_from_name(name: &str) -> crate::read::Format {
+    use crate::read::Format;
+    [
+        Format::Gzip,
+        Format::Zstd,
+        Format::Bzip2,
+        Format::Xz,
+        Format::Tar,
+        Format::Zip,
+        Format::Epub,
+        Format::Pdf,
+        Format::Parquet,
+        Format::Jsonl,
+        Format::Html,
+        Format::Text,
+        Format::Empty,
+    ]
+    .into_iter()
+    .find(|f| f.as_str() == name)
+    .unwrap_or(Format::Binary)
+}
+
+fn lock(path: &Path) -> anyhow::Result<fs::File> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = PathBuf::from(lock_path);
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
+    }
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot create lock file `{}`", lock_path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::InUse(path.to_path_buf()).into()),
+        Err(fs::TryLockError::Error(err)) => {
+            Err(err).with_context(|| format!("cannot lock `{}`", lock_path.display()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_open_of_the_same_store_is_refused_while_the_first_is_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.db");
+        let first = Store::open(&path).unwrap();
+        let err = Store::open(&path).err().expect("second open must fail");
+        assert!(err.to_string().contains("in use"), "{err:#}");
+        drop(first);
+        Store::open(&path).unwrap();
+    }
+
+    #[test]
+    fn custody_chain_links_each_entry_to_the_previous() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("run.db")).unwrap();
+        let a = store
+            .append_custody("2026-01-01T00:00:00Z", "scan", &serde_json::json!({"n": 1}))
+            .unwrap();
+        let b = store
+            .append_custody("2026-01-01T00:00:01Z", "report", &serde_json::json!({}))
+            .unwrap();
+        assert_eq!(a.prev_hash, "0".repeat(64));
+        assert_eq!(b.prev_hash, a.hash);
+        assert_eq!(
+            b.hash,
+            custody_hash(&a.hash, 2, "2026-01-01T00:00:01Z", "report", "{}")
+        );
+        assert_eq!(store.custody().unwrap(), vec![a, b]);
+    }
+
+    #[test]
+    fn a_database_of_another_application_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE t(x); PRAGMA application_id = 42;")
+            .unwrap();
+        drop(conn);
+        let err = Store::open(&path).err().unwrap();
+        assert!(
+            format!("{err:#}").contains("another application"),
+            "{err:#}"
+        );
+    }
+}

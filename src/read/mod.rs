@@ -14,12 +14,59 @@
 //! the reason; the outer file's own digests are still computed over all its bytes, and the
 //! members read before the fault are kept. Nothing here panics on bad input.
 //!
+//! # Choices
+//!
+//! - Member names are the raw bytes stored in the archive (non-UTF-8, `..` and absolute names
+//!   included); nothing is extracted to the filesystem.
+//! - A bare compressed stream whose name has no compression extension has one member with
+//!   the stream's own name (`data.bin!/data.bin`); `.tgz`, `.tbz2`, `.txz`, `.tzst` give
+//!   `.tar` (`x.tgz!/x.tar`) when the content is not a tar.
+//! - Directories, symbolic links, hard links, devices and FIFOs in tar archives, and
+//!   directories and symbolic links in zip archives, have no content and get no item.
+//! - An EPUB is a zip: its members get items (`book.epub!/OEBPS/ch1.xhtml`).
+//! - Zip needs random access. A top-level zip is hashed in one pass, then read again through
+//!   its central directory (only the first pass is reported to `on_bytes`). A nested zip is
+//!   buffered in memory up to [`ZIP_MEMORY_LIMIT`], else spilled to an anonymous temporary
+//!   file that the operating system deletes.
+//! - Expanded bytes are those produced by decompressors (gzip, zstd, bzip2, xz streams and
+//!   zip members, stored or not, since zip members may overlap) plus those spilled to
+//!   temporary files. Tar members are slices of their archive's stream and are not counted
+//!   again. Once the limit is passed nothing more is expanded: the member being read gets the
+//!   error, the following members are not read.
+//! - An error belongs to the innermost object being read when it happened: a member whose
+//!   content could not be read to its end has `digests: None`; a fault in a container's own
+//!   structure (a corrupt tar header, an unreadable zip central directory) is the error of the
+//!   container's item, whose digests are still set when its bytes were all read. The depth
+//!   limit is also an error on the container that was not opened (its digests are set).
+//!
 //! CONTRACT (used by `scan`; keep these signatures): [`ReadConfig`], [`Item`], [`Format`],
 //! [`file`].
 
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use crate::digest::Digests;
+use crate::digest::{BUF_SIZE, Digests, HashingReader, MultiHasher};
+
+mod archive;
+mod compressed;
+mod sniff;
+#[cfg(test)]
+mod tests;
+
+pub use sniff::{SNIFF_LEN, sniff};
+
+/// Separator between a container's address and the path of one of its members.
+pub const MEMBER_SEPARATOR: &[u8] = b"!/";
+
+/// Nested zip archives up to this size are buffered in memory; larger ones are spilled to an
+/// anonymous temporary file.
+pub const ZIP_MEMORY_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// The compression ratio limit applies once a stream has produced more than this many bytes.
+const RATIO_GRACE: u64 = 1024 * 1024;
 
 /// Limits and options for reading containers.
 #[derive(Debug, Clone)]
@@ -70,7 +117,37 @@ impl Format {
     /// The name used in reports (`gzip`, `zstd`, `bzip2`, `xz`, `tar`, `zip`, `epub`, `pdf`,
     /// `parquet`, `jsonl`, `html`, `text`, `empty`, `binary`).
     pub fn as_str(self) -> &'static str {
-        todo!()
+        match self {
+            Format::Gzip => "gzip",
+            Format::Zstd => "zstd",
+            Format::Bzip2 => "bzip2",
+            Format::Xz => "xz",
+            Format::Tar => "tar",
+            Format::Zip => "zip",
+            Format::Epub => "epub",
+            Format::Pdf => "pdf",
+            Format::Parquet => "parquet",
+            Format::Jsonl => "jsonl",
+            Format::Html => "html",
+            Format::Text => "text",
+            Format::Empty => "empty",
+            Format::Binary => "binary",
+        }
+    }
+
+    /// Whether objects of this format have members that [`file`] reads (compressed streams,
+    /// tar, zip and EPUB).
+    pub fn is_container(self) -> bool {
+        matches!(
+            self,
+            Format::Gzip
+                | Format::Zstd
+                | Format::Bzip2
+                | Format::Xz
+                | Format::Tar
+                | Format::Zip
+                | Format::Epub
+        )
     }
 }
 
@@ -105,6 +182,485 @@ pub struct Item {
 /// The file is read from disk once, except zip archives, which are hashed in one pass and then
 /// read again through their central directory.
 pub fn file(path: &Path, address: &[u8], config: &ReadConfig, on_bytes: &dyn Fn(u64)) -> Vec<Item> {
-    let _ = (path, address, config, on_bytes);
-    todo!()
+    file_with_zip_memory_limit(path, address, config, on_bytes, ZIP_MEMORY_LIMIT)
+}
+
+/// [`file`] with the size above which nested zips are spilled to disk as a parameter (tests
+/// use a small one).
+fn file_with_zip_memory_limit(
+    path: &Path,
+    address: &[u8],
+    config: &ReadConfig,
+    on_bytes: &dyn Fn(u64),
+    zip_memory_limit: u64,
+) -> Vec<Item> {
+    let budget = Budget::new(config, zip_memory_limit);
+    let mut disk_file = match File::open(path) {
+        Ok(disk_file) => disk_file,
+        Err(err) => {
+            let message = format!("cannot open `{}`: {err}", path.display());
+            return vec![Item::failed(
+                address.to_vec(),
+                0,
+                0,
+                Format::Binary,
+                message,
+            )];
+        }
+    };
+    let mut buf = vec![0u8; BUF_SIZE];
+    let (head_len, head_error) = fill(&mut disk_file, &mut buf, SNIFF_LEN);
+    if head_len > 0 {
+        on_bytes(head_len as u64);
+    }
+    let format = sniff(&buf[..head_len], base_name(address));
+    if let Some(err) = head_error {
+        let message = format!("cannot read `{}`: {err}", path.display());
+        return vec![Item::failed(
+            address.to_vec(),
+            0,
+            head_len as u64,
+            format,
+            message,
+        )];
+    }
+    let item = Item {
+        address: address.to_vec(),
+        depth: 0,
+        bytes: 0,
+        digests: None,
+        format,
+        error: None,
+    };
+    match format {
+        Format::Gzip | Format::Zstd | Format::Bzip2 | Format::Xz | Format::Tar => {
+            buf.truncate(head_len);
+            stream_file(&budget, path, disk_file, buf, item, on_bytes)
+        }
+        Format::Zip | Format::Epub => {
+            zip_file(&budget, path, disk_file, &mut buf, head_len, item, on_bytes)
+        }
+        _ => vec![plain_file(
+            path,
+            &mut disk_file,
+            &mut buf,
+            head_len,
+            item,
+            on_bytes,
+        )],
+    }
+}
+
+/// The hot path: digests a file that is not a container, whose first `head_len` bytes are
+/// already in `buf`, with one straight read loop.
+fn plain_file(
+    path: &Path,
+    disk_file: &mut File,
+    buf: &mut [u8],
+    head_len: usize,
+    mut item: Item,
+    on_bytes: &dyn Fn(u64),
+) -> Item {
+    let mut hasher = MultiHasher::new();
+    hasher.update(&buf[..head_len]);
+    loop {
+        match disk_file.read(buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                hasher.update(&buf[..n]);
+                on_bytes(n as u64);
+            }
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => {
+                item.bytes = hasher.bytes();
+                item.error = Some(format!("cannot read `{}`: {err}", path.display()));
+                return item;
+            }
+        }
+    }
+    item.bytes = hasher.bytes();
+    item.digests = Some(hasher.finalize());
+    item
+}
+
+/// A top-level compressed stream or tar: digests the file while its members stream past.
+fn stream_file(
+    budget: &Budget,
+    path: &Path,
+    disk_file: File,
+    head: Vec<u8>,
+    item: Item,
+    on_bytes: &dyn Fn(u64),
+) -> Vec<Item> {
+    let progress = Progress {
+        inner: disk_file,
+        on_bytes,
+    };
+    // Buffered below the hasher: the tar reader reads 512-byte headers, and large reads
+    // (member contents) bypass the buffer.
+    let buffered = io::BufReader::with_capacity(BUF_SIZE, Cursor::new(head).chain(progress));
+    let mut items = vec![item];
+    object_body(budget, HashingReader::new(buffered), 0, &mut items);
+    // Members carry the faults of their own streams; the file's digests are missing only
+    // when the file itself could not be read.
+    if items[0].digests.is_none()
+        && let Some(err) = items[0].error.take()
+    {
+        items[0].error = Some(format!("cannot read `{}`: {err}", path.display()));
+    }
+    items
+}
+
+/// A top-level zip (or EPUB): digests the file in one pass, then reads its members through
+/// the central directory.
+fn zip_file(
+    budget: &Budget,
+    path: &Path,
+    mut disk_file: File,
+    buf: &mut [u8],
+    head_len: usize,
+    item: Item,
+    on_bytes: &dyn Fn(u64),
+) -> Vec<Item> {
+    let item = plain_file(path, &mut disk_file, buf, head_len, item, on_bytes);
+    if item.digests.is_none() {
+        return vec![item];
+    }
+    let mut items = vec![item];
+    if let Some(message) = budget.depth_error(0) {
+        items[0].error = Some(message);
+    } else if let Err(err) = disk_file.seek(SeekFrom::Start(0)) {
+        items[0].error = Some(format!("cannot seek in `{}`: {err}", path.display()));
+    } else {
+        let reader = io::BufReader::with_capacity(BUF_SIZE, disk_file);
+        let address = items[0].address.clone();
+        if let Err(message) = archive::zip_members(budget, reader, &address, 0, &mut items) {
+            items[0].error = Some(message);
+        }
+    }
+    items
+}
+
+/// The shared state of reading one top-level file: the limits and what has been spent.
+struct Budget {
+    max_depth: u32,
+    max_expanded: u64,
+    max_ratio: u64,
+    zip_memory_limit: u64,
+    /// Bytes decompressed, extracted from zip archives or spilled to disk so far.
+    expanded: Cell<u64>,
+    /// Set once `expanded` passed `max_expanded`: nothing more is expanded.
+    stopped: Cell<bool>,
+    /// The buffer used to drain members (drains never nest, see [`drain`]).
+    scratch: RefCell<Vec<u8>>,
+}
+
+impl Budget {
+    fn new(config: &ReadConfig, zip_memory_limit: u64) -> Budget {
+        Budget {
+            max_depth: config.max_depth,
+            max_expanded: config.max_expanded,
+            max_ratio: config.max_ratio,
+            zip_memory_limit,
+            expanded: Cell::new(0),
+            stopped: Cell::new(false),
+            scratch: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The error of a container at `depth` whose members would be too deep, if they are.
+    fn depth_error(&self, depth: u32) -> Option<String> {
+        (depth >= self.max_depth)
+            .then(|| format!("nesting depth limit exceeded (max {})", self.max_depth))
+    }
+
+    fn stopped(&self) -> bool {
+        self.stopped.get()
+    }
+
+    fn expanded_message(&self) -> String {
+        format!(
+            "expanded size limit exceeded: more than {} bytes from this file",
+            self.max_expanded
+        )
+    }
+
+    /// Counts `n` more expanded bytes.
+    ///
+    /// # Errors
+    ///
+    /// The limit message once the total passes `max_expanded` (and on every call after that).
+    fn charge(&self, n: u64) -> Result<(), String> {
+        if self.stopped() {
+            return Err(self.expanded_message());
+        }
+        let total = self.expanded.get().saturating_add(n);
+        self.expanded.set(total);
+        if total > self.max_expanded {
+            self.stopped.set(true);
+            return Err(self.expanded_message());
+        }
+        Ok(())
+    }
+
+    /// The message for a read error: ours (a [`Fault`]) as is, else the limit message if
+    /// expansion stopped, else the error's own text.
+    fn describe(&self, err: &io::Error) -> String {
+        if let Some(message) = fault_message(err) {
+            return message;
+        }
+        if self.stopped() {
+            return self.expanded_message();
+        }
+        err.to_string()
+    }
+}
+
+impl Item {
+    /// An item that could not be read to its end.
+    fn failed(address: Vec<u8>, depth: u32, bytes: u64, format: Format, error: String) -> Item {
+        Item {
+            address,
+            depth,
+            bytes,
+            digests: None,
+            format,
+            error: Some(error),
+        }
+    }
+}
+
+/// An error raised by this module's own readers (limits, truncation, corrupt streams), carried
+/// inside an [`io::Error`] so that it passes unchanged through decompressors and archive
+/// readers up to the item it belongs to.
+#[derive(Debug)]
+struct Fault(String);
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Fault {}
+
+fn fault(message: String) -> io::Error {
+    io::Error::other(Fault(message))
+}
+
+/// The message of the [`Fault`] inside `err` or anywhere in its source chain.
+fn fault_message(err: &io::Error) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = err.get_ref().map(|e| e as _);
+    while let Some(current) = source {
+        if let Some(found) = current.downcast_ref::<Fault>() {
+            return Some(found.0.clone());
+        }
+        if let Some(inner) = current.downcast_ref::<io::Error>()
+            && let Some(message) = fault_message(inner)
+        {
+            return Some(message);
+        }
+        source = current.source();
+    }
+    None
+}
+
+/// Reports every chunk read from disk to the progress callback.
+struct Progress<'a, R> {
+    inner: R,
+    on_bytes: &'a dyn Fn(u64),
+}
+
+impl<R: Read> Read for Progress<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            (self.on_bytes)(n as u64);
+        }
+        Ok(n)
+    }
+}
+
+/// Reads until `buf` holds at least `min` bytes (more if a read returns more) or the end of
+/// the stream; returns how many bytes were read and the error that stopped reading, if any.
+fn fill(reader: &mut dyn Read, buf: &mut [u8], min: usize) -> (usize, Option<io::Error>) {
+    let min = min.min(buf.len());
+    let mut len = 0;
+    while len < min {
+        match reader.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return (len, Some(err)),
+        }
+    }
+    (len, None)
+}
+
+/// Reads the first [`SNIFF_LEN`] bytes of a stream (fewer at its end).
+fn read_head(reader: &mut dyn Read) -> (Vec<u8>, Option<io::Error>) {
+    let mut head = vec![0u8; SNIFF_LEN];
+    let (len, err) = fill(reader, &mut head, SNIFF_LEN);
+    head.truncate(len);
+    (head, err)
+}
+
+/// The last path component of an address or member path.
+fn base_name(address: &[u8]) -> &[u8] {
+    match memchr::memrchr(b'/', address) {
+        Some(slash) => &address[slash + 1..],
+        None => address,
+    }
+}
+
+/// `container!/member`.
+fn member_address(container: &[u8], member: &[u8]) -> Vec<u8> {
+    let mut address = Vec::with_capacity(container.len() + MEMBER_SEPARATOR.len() + member.len());
+    address.extend_from_slice(container);
+    address.extend_from_slice(MEMBER_SEPARATOR);
+    address.extend_from_slice(member);
+    address
+}
+
+/// Reads one member from `reader` to its end: pushes its item, then (if it is a container
+/// within the depth limit) the items of its members.
+fn member(
+    budget: &Budget,
+    reader: &mut dyn Read,
+    address: Vec<u8>,
+    depth: u32,
+    items: &mut Vec<Item>,
+) {
+    let (head, head_error) = read_head(reader);
+    member_with_head(budget, head, head_error, reader, address, depth, items);
+}
+
+/// [`member`] for a stream whose first bytes `head` were already read from `rest`.
+fn member_with_head(
+    budget: &Budget,
+    head: Vec<u8>,
+    head_error: Option<io::Error>,
+    rest: &mut dyn Read,
+    address: Vec<u8>,
+    depth: u32,
+    items: &mut Vec<Item>,
+) {
+    if let Some(err) = head_error {
+        // What was read is not the object: do not sniff it as `Empty`.
+        let format = match sniff(&head, base_name(&address)) {
+            Format::Empty => Format::Binary,
+            format => format,
+        };
+        let message = budget.describe(&err);
+        items.push(Item::failed(
+            address,
+            depth,
+            head.len() as u64,
+            format,
+            message,
+        ));
+        return;
+    }
+    let format = sniff(&head, base_name(&address));
+    items.push(Item {
+        address,
+        depth,
+        bytes: 0,
+        digests: None,
+        format,
+        error: None,
+    });
+    object_body(
+        budget,
+        HashingReader::new(Cursor::new(head).chain(rest)),
+        depth,
+        items,
+    );
+}
+
+/// Fills in the last item of `items` (already pushed, format sniffed): expands it if it is a
+/// container, then drains `reader` to get its digests.
+fn object_body<R: Read>(
+    budget: &Budget,
+    mut reader: HashingReader<R>,
+    depth: u32,
+    items: &mut Vec<Item>,
+) {
+    let index = items.len() - 1;
+    let format = items[index].format;
+    let mut container_error = None;
+    if format.is_container() {
+        container_error = budget.depth_error(depth);
+        if container_error.is_none() {
+            let address = items[index].address.clone();
+            container_error = expand(budget, format, &mut reader, &address, depth, items).err();
+        }
+    }
+    let item = &mut items[index];
+    match drain(budget, reader) {
+        Ok((digests, bytes)) => {
+            item.digests = Some(digests);
+            item.bytes = bytes;
+            item.error = container_error;
+        }
+        Err((bytes, err)) => {
+            item.bytes = bytes;
+            item.error = Some(budget.describe(&err));
+        }
+    }
+}
+
+/// Reads the members of a container whose bytes come from `reader` and pushes their items.
+///
+/// # Errors
+///
+/// A fault in the container's own structure (corrupt header, truncated stream between
+/// members), as the message for the container's item.
+fn expand(
+    budget: &Budget,
+    format: Format,
+    reader: &mut dyn Read,
+    address: &[u8],
+    depth: u32,
+    items: &mut Vec<Item>,
+) -> Result<(), String> {
+    match format {
+        Format::Gzip | Format::Zstd | Format::Bzip2 | Format::Xz => {
+            compressed::members(budget, format, reader, address, depth, items)
+        }
+        Format::Tar => archive::tar_members(budget, reader, address, depth, items),
+        Format::Zip | Format::Epub => {
+            archive::nested_zip_members(budget, reader, address, depth, items)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Reads the rest of `reader` and returns the digests and length of everything that passed
+/// through it, or the count so far and the error that stopped it.
+fn drain<R: Read>(
+    budget: &Budget,
+    mut reader: HashingReader<R>,
+) -> Result<(Digests, u64), (u64, io::Error)> {
+    // Drains never nest (the readers below do not drain), so the scratch buffer is free; if it
+    // ever is not, a fresh buffer does the job.
+    let mut own_buffer = Vec::new();
+    let mut borrowed = budget.scratch.try_borrow_mut();
+    let buf: &mut Vec<u8> = match borrowed.as_deref_mut() {
+        Ok(scratch) => scratch,
+        Err(_) => &mut own_buffer,
+    };
+    if buf.len() < BUF_SIZE {
+        buf.resize(BUF_SIZE, 0);
+    }
+    loop {
+        match reader.read(buf) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err((HashingReader::bytes(&reader), err)),
+        }
+    }
+    let bytes = HashingReader::bytes(&reader);
+    reader.finish().map_err(|err| (bytes, err))
 }

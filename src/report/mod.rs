@@ -1,1 +1,565 @@
-//! Reports, rendered from the results store. (in progress)
+//! Reports, rendered from the results store.
+//!
+//! [`build`] reads a store into an [`AuditResult`], the one data structure every format is
+//! rendered from; [`json`] writes it as `report.json` (the source of every other format).
+//! Everything in an `AuditResult` except `run` is a pure function of the corpus, the registries
+//! and the options, sorted, so two scans of the same inputs give byte-identical `files`,
+//! `findings`, `summary` and `manifest` whatever the thread count or interruptions.
+
+pub mod json;
+pub mod manifest;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::matcher::{FindingStatus, Tier};
+use crate::registry::{Algorithm, Record, Snapshot};
+use crate::store::{CustodyEntry, RunRecord, Store};
+use crate::walk::{display, is_exact};
+
+/// Version of the report schema. Bump on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything a report shows.
+#[derive(Debug, Serialize)]
+pub struct AuditResult {
+    /// Report schema version.
+    pub schema_version: u32,
+    /// Who ran what, when, with which registries; the custody log.
+    pub run: Run,
+    /// Corpus totals.
+    pub corpus: Corpus,
+    /// Every file and archive member.
+    pub files: Vec<FileEntry>,
+    /// One per (work, tier).
+    pub findings: Vec<WorkFinding>,
+    /// Digest matches contradicted by the registry's file size: not findings.
+    pub conflicts: Vec<WorkFinding>,
+    /// Counts.
+    pub summary: Summary,
+    /// Merkle root over the top-level files.
+    pub manifest: Manifest,
+}
+
+/// The `run` section.
+#[derive(Debug, Serialize)]
+pub struct Run {
+    /// Tool name.
+    pub tool: String,
+    /// Version.
+    pub version: String,
+    /// Git commit of the build that scanned.
+    pub build: String,
+    /// sha256 of the binary that scanned.
+    pub binary_sha256: Option<String>,
+    /// Command line of the last scan.
+    pub command_line: Vec<String>,
+    /// Start of the last scan (UTC).
+    pub started: String,
+    /// End of the last scan (UTC), if it finished.
+    pub ended: Option<String>,
+    /// Whether the last scan finished (an interrupted scan's report is partial).
+    pub complete: bool,
+    /// Host.
+    pub host: String,
+    /// User.
+    pub user: String,
+    /// Worker threads of the last scan.
+    pub threads: usize,
+    /// Config digest.
+    pub config_digest: String,
+    /// Options of the scan.
+    pub options: serde_json::Value,
+    /// Registries used.
+    pub registries: Vec<Snapshot>,
+    /// Every scan recorded in the store.
+    pub scans: Vec<RunRecord>,
+    /// The custody log of the store.
+    pub custody_log: Vec<CustodyEntry>,
+}
+
+/// The `corpus` section.
+#[derive(Debug, Serialize)]
+pub struct Corpus {
+    /// Roots as given; `files[].root` indexes this list.
+    pub roots: Vec<String>,
+    /// Top-level files.
+    pub files: u64,
+    /// Archive members and decompressed streams.
+    pub members: u64,
+    /// Bytes of top-level files.
+    pub bytes: u64,
+    /// Files and members that could not be read completely.
+    pub errors: u64,
+    /// Entries not scanned (symbolic links, unreadable folders...), with reasons.
+    pub skipped: Vec<SkippedEntry>,
+}
+
+/// An entry the walk did not scan.
+#[derive(Debug, Serialize)]
+pub struct SkippedEntry {
+    /// Root index.
+    pub root: u32,
+    /// Path relative to the root (escaped).
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A file or archive member.
+#[derive(Debug, Serialize)]
+pub struct FileEntry {
+    /// Root index.
+    pub root: u32,
+    /// Path relative to the root; members as `outer.tar!/inner/member`. Invalid UTF-8 bytes
+    /// are shown as `\xNN` and control characters as `\u{..}`.
+    pub path: String,
+    /// The exact path bytes in hex, present only when `path` is escaped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_hex: Option<String>,
+    /// 0 for files, 1 for their members, and so on.
+    pub depth: u32,
+    /// Size (members: uncompressed).
+    pub bytes: u64,
+    /// Modification time of top-level files, RFC 3339 UTC with nanoseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mtime: Option<String>,
+    /// MD5 (lower-case hex), absent when not read completely.
+    pub md5: Option<String>,
+    /// SHA-1.
+    pub sha1: Option<String>,
+    /// SHA-256.
+    pub sha256: Option<String>,
+    /// BLAKE3.
+    pub blake3: Option<String>,
+    /// Sniffed format.
+    pub format: String,
+    /// `ok` or `error`.
+    pub status: String,
+    /// The error, when `status` is `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A work found in the corpus at one tier, with every place it was found.
+#[derive(Debug, Serialize)]
+pub struct WorkFinding {
+    /// The registry's work.
+    pub work: Work,
+    /// `T1`...`T4`.
+    pub tier: Tier,
+    /// `exact-file`, `structural`...
+    pub kind: String,
+    /// Methods that found it (sorted, distinct): `md5+sha1`, `libgen-torrent-layout`...
+    pub method: Vec<String>,
+    /// What this tier proves, in one sentence.
+    pub proves: String,
+    /// Every location, sorted by (root, path).
+    pub locations: Vec<Location>,
+}
+
+/// A work as a registry describes it.
+#[derive(Debug, Serialize)]
+pub struct Work {
+    /// Registry name given at import.
+    pub registry: String,
+    /// Collection within it.
+    pub collection: String,
+    /// Id in the collection.
+    pub id: String,
+    /// Title.
+    pub title: Option<String>,
+    /// Authors.
+    pub authors: Option<String>,
+    /// Year.
+    pub year: Option<String>,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// ISBN-13s.
+    pub isbn: Vec<String>,
+    /// Registry files of this work that matched (md5, size, extension).
+    pub registry_files: Vec<RegistryFile>,
+    /// LibGen `Visible` / AAC removal state, when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visible: Option<String>,
+    /// Version history (AAC), oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<String>,
+}
+
+/// One registry file record of a work.
+#[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RegistryFile {
+    /// MD5 of the registry's file.
+    pub md5: Option<String>,
+    /// Size the registry gives.
+    pub filesize: Option<u64>,
+    /// Extension.
+    pub extension: Option<String>,
+    /// LibGen locator.
+    pub locator: Option<String>,
+}
+
+/// Where a work was found.
+#[derive(Debug, Serialize)]
+pub struct Location {
+    /// Root index.
+    pub root: u32,
+    /// File or member address.
+    pub path: String,
+    /// Size of the file or member.
+    pub bytes: u64,
+    /// Digests that matched (T1).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matched_by: Vec<Algorithm>,
+    /// sha256 of the file or member, so the location can be checked on its own.
+    pub sha256: Option<String>,
+    /// Explanations.
+    pub detail: Vec<String>,
+}
+
+/// The `summary` section.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    /// Distinct works per tier (every tier listed, 0 when none).
+    pub works_by_tier: BTreeMap<String, u64>,
+    /// Distinct works per registry and tier.
+    pub works_by_registry: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Top-level files holding at least one finding (themselves or a member).
+    pub files_involved: u64,
+    /// Their bytes.
+    pub bytes_involved: u64,
+    /// `bytes_involved / corpus.bytes` (0 for an empty corpus).
+    pub share_of_corpus_bytes: f64,
+    /// Number of conflicts.
+    pub conflicts: u64,
+    /// Files and members with errors.
+    pub errors: u64,
+    /// The strongest tier found (`none` when nothing was found).
+    pub strongest_tier: String,
+}
+
+/// The `manifest` section.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    /// How the root is computed.
+    pub algorithm: String,
+    /// Number of leaves (top-level files read completely).
+    pub leaves: u64,
+    /// Merkle root, hex.
+    pub root: String,
+}
+
+/// Reads a store into an [`AuditResult`].
+///
+/// # Errors
+///
+/// The store has never completed the context of a scan, or a read fails.
+pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
+    let context: crate::scan::ScanContext = match store.meta("context")? {
+        Some(text) => serde_json::from_str(&text)?,
+        None => anyhow::bail!(
+            "results database `{}` holds no scan\nhint: run `provaudit scan CORPUS --registry REG --store {}` first",
+            store.path().display(),
+            store.path().display()
+        ),
+    };
+    let scans = store.runs()?;
+    let last = scans.last();
+    let stored = store.files()?;
+    let skipped = store.skipped()?;
+
+    let mut files = Vec::new();
+    let mut corpus_bytes = 0u64;
+    let mut n_files = 0u64;
+    let mut n_members = 0u64;
+    let mut n_errors = 0u64;
+    let mut leaves = Vec::new();
+    // (tier, registry, collection, id) -> builder, for matches and conflicts separately.
+    let mut matches: BTreeMap<WorkKey, Builder> = BTreeMap::new();
+    let mut conflicts: BTreeMap<WorkKey, Builder> = BTreeMap::new();
+    let mut involved = BTreeSet::new();
+    let mut bytes_involved = 0u64;
+
+    for file in &stored {
+        for (seq, item) in file.items.iter().enumerate() {
+            if seq == 0 {
+                n_files += 1;
+                corpus_bytes += item.bytes;
+                if let (Some(d), None) = (&item.digests, &item.error) {
+                    leaves.push(manifest::leaf(file.root, &item.address, &d.sha256));
+                }
+            } else {
+                n_members += 1;
+            }
+            if item.error.is_some() {
+                n_errors += 1;
+            }
+            let d = item.digests.as_ref();
+            files.push(FileEntry {
+                root: file.root,
+                path: display(&item.address),
+                path_hex: (!is_exact(&item.address)).then(|| hex::encode(&item.address)),
+                depth: item.depth,
+                bytes: item.bytes,
+                mtime: (seq == 0).then(|| format_mtime(file.mtime_ns)),
+                md5: d.map(|d| hex::encode(d.md5)),
+                sha1: d.map(|d| hex::encode(d.sha1)),
+                sha256: d.map(|d| hex::encode(d.sha256)),
+                blake3: d.map(|d| hex::encode(d.blake3)),
+                format: item.format.as_str().to_string(),
+                status: if item.error.is_some() { "error" } else { "ok" }.to_string(),
+                error: item.error.clone(),
+            });
+        }
+        let mut file_involved = false;
+        for finding in &file.findings {
+            let Some(item) = file.items.get(finding.item_seq as usize) else {
+                continue;
+            };
+            let key = WorkKey {
+                tier: finding.tier,
+                registry: finding.record.registry.clone(),
+                collection: finding.record.collection.clone(),
+                id: finding.record.id.clone(),
+            };
+            let target = match finding.status {
+                FindingStatus::Match => {
+                    file_involved = true;
+                    &mut matches
+                }
+                FindingStatus::Conflict => &mut conflicts,
+            };
+            target.entry(key).or_default().add(file.root, item, finding);
+        }
+        if file_involved {
+            involved.insert((file.root, file.path.clone()));
+            bytes_involved += file.items.first().map_or(0, |i| i.bytes);
+        }
+    }
+
+    let findings: Vec<WorkFinding> = matches.into_iter().map(|(k, b)| b.finish(k)).collect();
+    let conflicts: Vec<WorkFinding> = conflicts.into_iter().map(|(k, b)| b.finish(k)).collect();
+
+    let mut works_by_tier: BTreeMap<String, u64> = [Tier::T1, Tier::T2, Tier::T3, Tier::T4]
+        .into_iter()
+        .map(|t| (t.as_str().to_string(), 0))
+        .collect();
+    let mut works_by_registry: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for finding in &findings {
+        *works_by_tier
+            .entry(finding.tier.as_str().to_string())
+            .or_default() += 1;
+        *works_by_registry
+            .entry(finding.work.registry.clone())
+            .or_default()
+            .entry(finding.tier.as_str().to_string())
+            .or_default() += 1;
+    }
+    let strongest_tier = findings
+        .iter()
+        .map(|f| f.tier)
+        .min()
+        .map_or("none", Tier::as_str)
+        .to_string();
+
+    Ok(AuditResult {
+        schema_version: SCHEMA_VERSION,
+        run: Run {
+            tool: context.tool,
+            version: context.version,
+            build: context.build,
+            binary_sha256: context.binary_sha256,
+            command_line: context.command_line,
+            started: last.map(|r| r.started.clone()).unwrap_or_default(),
+            ended: last.and_then(|r| r.ended.clone()),
+            complete: last.is_some_and(|r| r.status == "complete"),
+            host: context.host,
+            user: context.user,
+            threads: context.threads,
+            config_digest: context.config_digest,
+            options: context.options,
+            registries: context.registries,
+            scans,
+            custody_log: store.custody()?,
+        },
+        corpus: Corpus {
+            roots: context.roots,
+            files: n_files,
+            members: n_members,
+            bytes: corpus_bytes,
+            errors: n_errors,
+            skipped: skipped
+                .iter()
+                .map(|s| SkippedEntry {
+                    root: s.root,
+                    path: display(&s.rel),
+                    reason: s.reason.clone(),
+                })
+                .collect(),
+        },
+        files,
+        summary: Summary {
+            works_by_tier,
+            works_by_registry,
+            files_involved: involved.len() as u64,
+            bytes_involved,
+            share_of_corpus_bytes: if corpus_bytes == 0 {
+                0.0
+            } else {
+                bytes_involved as f64 / corpus_bytes as f64
+            },
+            conflicts: conflicts.len() as u64,
+            errors: n_errors,
+            strongest_tier,
+        },
+        findings,
+        conflicts,
+        manifest: Manifest {
+            algorithm: manifest::ALGORITHM.to_string(),
+            leaves: leaves.len() as u64,
+            root: hex::encode(manifest::root(&leaves)),
+        },
+    })
+}
+
+/// Whether the result holds a finding at `tier` or a stronger one.
+pub fn has_finding_at_or_above(result: &AuditResult, tier: Tier) -> bool {
+    result.findings.iter().any(|f| f.tier <= tier)
+}
+
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct WorkKey {
+    tier: Tier,
+    registry: String,
+    collection: String,
+    id: String,
+}
+
+#[derive(Default)]
+struct Builder {
+    records: Vec<Record>,
+    methods: BTreeSet<String>,
+    // (root, address) -> location
+    locations: BTreeMap<(u32, Vec<u8>), Location>,
+}
+
+impl Builder {
+    fn add(&mut self, root: u32, item: &crate::read::Item, finding: &crate::matcher::Finding) {
+        self.methods.insert(finding.method.clone());
+        if !self.records.contains(&finding.record) {
+            self.records.push(finding.record.clone());
+        }
+        let location = self
+            .locations
+            .entry((root, item.address.clone()))
+            .or_insert_with(|| Location {
+                root,
+                path: display(&item.address),
+                bytes: item.bytes,
+                matched_by: Vec::new(),
+                sha256: item.digests.as_ref().map(|d| hex::encode(d.sha256)),
+                detail: Vec::new(),
+            });
+        for algo in &finding.matched_by {
+            if !location.matched_by.contains(algo) {
+                location.matched_by.push(*algo);
+            }
+        }
+        location.matched_by.sort();
+        if let Some(detail) = &finding.detail
+            && !location.detail.contains(detail)
+        {
+            location.detail.push(detail.clone());
+            location.detail.sort();
+        }
+    }
+
+    fn finish(mut self, key: WorkKey) -> WorkFinding {
+        // Records of one work can come from several sources or versions: take the first
+        // non-empty value of each field in a fixed order, and union the lists.
+        self.records.sort_by(|a, b| {
+            serde_json::to_string(a)
+                .unwrap_or_default()
+                .cmp(&serde_json::to_string(b).unwrap_or_default())
+        });
+        let first = |f: fn(&Record) -> Option<&String>| {
+            self.records
+                .iter()
+                .find_map(|r| f(r).filter(|s| !s.is_empty()).cloned())
+        };
+        let mut isbn: Vec<String> = self.records.iter().flat_map(|r| r.isbns.clone()).collect();
+        isbn.sort();
+        isbn.dedup();
+        let mut history: Vec<String> = self
+            .records
+            .iter()
+            .flat_map(|r| r.history.clone())
+            .collect();
+        history.sort();
+        history.dedup();
+        let mut registry_files: Vec<RegistryFile> = self
+            .records
+            .iter()
+            .filter(|r| r.md5.is_some() || r.filesize.is_some())
+            .map(|r| RegistryFile {
+                md5: r.md5.map(hex::encode),
+                filesize: r.filesize,
+                extension: r.extension.clone(),
+                locator: r.locator.clone(),
+            })
+            .collect();
+        registry_files.sort();
+        registry_files.dedup();
+        let work = Work {
+            registry: key.registry.clone(),
+            collection: key.collection.clone(),
+            id: key.id.clone(),
+            title: first(|r| r.title.as_ref()),
+            authors: first(|r| r.authors.as_ref()),
+            year: first(|r| r.year.as_ref()),
+            publisher: first(|r| r.publisher.as_ref()),
+            isbn,
+            registry_files,
+            visible: first(|r| r.visible.as_ref()),
+            history,
+        };
+        WorkFinding {
+            work,
+            tier: key.tier,
+            kind: key.tier.kind().to_string(),
+            method: self.methods.into_iter().collect(),
+            proves: proves(key.tier).to_string(),
+            locations: self.locations.into_values().collect(),
+        }
+    }
+}
+
+/// What a tier proves, as the report states it next to every finding.
+pub fn proves(tier: Tier) -> &'static str {
+    match tier {
+        Tier::T1 => {
+            "these bytes are the registry's file (a digest and, where the registry gives one, the size are equal)"
+        }
+        Tier::T2 => {
+            "the path has the shape of a shadow-library layout: a strong sign of origin, not proof that the bytes are the work"
+        }
+        Tier::T3 => "passages of the work's text are in the corpus, verified word by word",
+        Tier::T4 => {
+            "an identifier of the work appears in the corpus: it identifies a work, never a copy"
+        }
+    }
+}
+
+fn format_mtime(mtime_ns: i64) -> String {
+    let secs = mtime_ns.div_euclid(1_000_000_000);
+    let nanos = mtime_ns.rem_euclid(1_000_000_000) as u32;
+    match u64::try_from(secs) {
+        Ok(secs) => {
+            let time = std::time::UNIX_EPOCH + std::time::Duration::new(secs, nanos);
+            humantime::format_rfc3339_nanos(time).to_string()
+        }
+        Err(_) => format!("{mtime_ns}ns before 1970-01-01T00:00:00Z"),
+    }
+}

@@ -1,3 +1,8 @@
 //! The single integration-test binary: one module per command or concern.
 //!
 //! Tests run the real `provaudit` binary on copies of the fixtures in `corpora/`.
+
+mod audit;
+mod digest_vectors;
+mod harness;
+mod resume;

@@ -1,0 +1,371 @@
+//! The registry schema, its migrations, the checks made when a database is opened, and the
+//! [`Writer`] through which every importer stores records, hash rows and rejects.
+//!
+//! The schema is versioned by `PRAGMA user_version`: [`MIGRATIONS`] are applied in order in one
+//! transaction, and only ever appended to. `PRAGMA application_id` marks the file as a
+//! provaudit registry so that a database of another tool is refused with a hint.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use rusqlite::{Connection, OpenFlags, params};
+
+/// `PRAGMA application_id` of every provaudit registry ("PVRG" in ASCII).
+pub const APPLICATION_ID: i32 = 0x5056_5247;
+
+/// Schema migrations, applied in order against `PRAGMA user_version`. Only append.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: sources, rejects, records (with AAC versions), LibGen hash tables.
+    "
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        format TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        records_read INTEGER NOT NULL DEFAULT 0,
+        records_kept INTEGER NOT NULL DEFAULT 0,
+        records_rejected INTEGER NOT NULL DEFAULT 0,
+        imported_at TEXT NOT NULL,
+        import_seconds REAL NOT NULL DEFAULT 0
+    );
+    CREATE INDEX sources_sha256 ON sources(sha256, name);
+    CREATE TABLE rejects (
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        line INTEGER NOT NULL,
+        reason TEXT NOT NULL
+    );
+    CREATE INDEX rejects_source ON rejects(source_id, line);
+    CREATE TABLE records (
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        collection TEXT NOT NULL,
+        id TEXT NOT NULL,
+        md5 BLOB,
+        sha1 BLOB,
+        sha256 BLOB,
+        blake3 BLOB,
+        filesize INTEGER,
+        extension TEXT,
+        title TEXT,
+        authors TEXT,
+        year TEXT,
+        publisher TEXT,
+        isbns TEXT NOT NULL DEFAULT '',
+        invalid_isbns TEXT,
+        locator TEXT,
+        visible TEXT,
+        aacid TEXT,
+        version TEXT,
+        extra TEXT
+    );
+    CREATE INDEX records_md5 ON records(md5) WHERE md5 IS NOT NULL;
+    CREATE INDEX records_sha1 ON records(sha1) WHERE sha1 IS NOT NULL;
+    CREATE INDEX records_sha256 ON records(sha256) WHERE sha256 IS NOT NULL;
+    CREATE INDEX records_blake3 ON records(blake3) WHERE blake3 IS NOT NULL;
+    CREATE INDEX records_work ON records(collection, id);
+    CREATE TABLE hashes (
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        md5 BLOB NOT NULL,
+        sha1 BLOB,
+        sha256 BLOB,
+        crc32 TEXT,
+        edonkey TEXT,
+        aich TEXT,
+        tth TEXT,
+        torrent TEXT,
+        btih TEXT,
+        ipfs_cid TEXT
+    );
+    CREATE INDEX hashes_md5 ON hashes(md5);
+    CREATE INDEX hashes_sha1 ON hashes(sha1) WHERE sha1 IS NOT NULL;
+    CREATE INDEX hashes_sha256 ON hashes(sha256) WHERE sha256 IS NOT NULL;
+    ",
+];
+
+/// The schema version this build writes and reads: the number of migrations.
+pub fn schema_version() -> u32 {
+    MIGRATIONS.len() as u32
+}
+
+/// Opens an existing registry read-only after checking that it is one this build can read.
+pub fn open_read_only(path: &Path) -> anyhow::Result<Connection> {
+    if !path.exists() {
+        bail!(
+            "registry `{}` does not exist\nhint: create it with `provaudit registry import {} SOURCE...`",
+            path.display(),
+            path.display()
+        );
+    }
+    check_sqlite_header(path)?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)
+        .with_context(|| format!("failed to open registry `{}`", path.display()))?;
+    let version = check_identity(&conn, path)?;
+    if version == 0 {
+        bail!(
+            "`{}` is an empty database, not a registry\nhint: import sources into it with `provaudit registry import {} SOURCE...`",
+            path.display(),
+            path.display()
+        );
+    }
+    if version < schema_version() {
+        bail!(
+            "registry `{}` has schema version {version}, older than this provaudit's {}\nhint: upgrade it in place with `provaudit registry import {}` (no sources needed)",
+            path.display(),
+            schema_version(),
+            path.display()
+        );
+    }
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
+}
+
+/// Opens (creating if needed) a registry for writing and brings its schema up to date.
+pub fn open_for_write(path: &Path) -> anyhow::Result<Connection> {
+    if path.exists() {
+        check_sqlite_header(path)?;
+    }
+    let conn = Connection::open(path)
+        .with_context(|| format!("failed to open registry `{}` for writing", path.display()))?;
+    check_identity(&conn, path)?;
+    // Rollback journal, so that the registry can later be read from a read-only place.
+    conn.pragma_update(None, "journal_mode", "DELETE")
+        .with_context(|| format!("failed to set the journal mode of `{}`", path.display()))?;
+    migrate(&conn).with_context(|| format!("failed to migrate registry `{}`", path.display()))?;
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
+}
+
+/// Applies the migrations this database lacks, in one transaction, and marks it as ours.
+pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let version: u32 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let target = schema_version();
+    if version >= target {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction()?;
+    for migration in &MIGRATIONS[version as usize..] {
+        tx.execute_batch(migration)?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.pragma_update(None, "user_version", target)?;
+    tx.commit()
+}
+
+/// Refuses a file that does not start with the SQLite header (an empty file is fine).
+fn check_sqlite_header(path: &Path) -> anyhow::Result<()> {
+    let mut header = Vec::with_capacity(16);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(16).read_to_end(&mut header))
+        .with_context(|| format!("failed to read registry `{}`", path.display()))?;
+    if !header.is_empty() && header != b"SQLite format 3\0" {
+        bail!(
+            "`{}` is not a registry database (not a sqlite file)\nhint: pass raw sources to `--registry` to import them on the fly, or build a registry with `provaudit registry import REG.db {}`",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Refuses a database of another application or of a newer schema; returns its version.
+fn check_identity(conn: &Connection, path: &Path) -> anyhow::Result<u32> {
+    let read = || -> rusqlite::Result<(i32, u32, i64)> {
+        let application_id = conn.query_row("PRAGMA application_id", [], |row| row.get(0))?;
+        let version = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        let tables = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))?;
+        Ok((application_id, version, tables))
+    };
+    let (application_id, version, tables) = read().with_context(|| {
+        format!(
+            "`{}` is not a readable registry database\nhint: check that it is a file made by `provaudit registry import`",
+            path.display()
+        )
+    })?;
+    if application_id != APPLICATION_ID && tables > 0 {
+        bail!(
+            "`{}` is a sqlite database of another application (application_id {application_id:#x}), not a provaudit registry\nhint: give a registry made by `provaudit registry import`, or a new file name to create one",
+            path.display()
+        );
+    }
+    if version > schema_version() {
+        bail!(
+            "registry `{}` has schema version {version}, newer than this provaudit supports ({})\nhint: use a newer provaudit, or re-import the sources into a new registry",
+            path.display(),
+            schema_version()
+        );
+    }
+    Ok(version)
+}
+
+/// One file record as an importer produces it.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct NewRecord {
+    /// Collection within the source.
+    pub collection: String,
+    /// Id within the collection.
+    pub id: String,
+    /// MD5.
+    pub md5: Option<[u8; 16]>,
+    /// SHA-1.
+    pub sha1: Option<[u8; 20]>,
+    /// SHA-256.
+    pub sha256: Option<[u8; 32]>,
+    /// BLAKE3.
+    pub blake3: Option<[u8; 32]>,
+    /// File size in bytes.
+    pub filesize: Option<u64>,
+    /// Extension, lower case, no dot.
+    pub extension: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Authors.
+    pub authors: Option<String>,
+    /// Year.
+    pub year: Option<String>,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Valid ISBN-13s, sorted and distinct.
+    pub isbns: Vec<String>,
+    /// Identifiers that looked like ISBNs but failed the check digit.
+    pub invalid_isbns: Vec<String>,
+    /// LibGen `Locator`.
+    pub locator: Option<String>,
+    /// LibGen `Visible` or AAC removal state.
+    pub visible: Option<String>,
+    /// AACID of the line this record came from.
+    pub aacid: Option<String>,
+    /// Version time (RFC 3339) of a versioned metadata record (AAC `zlib3_records`).
+    pub version: Option<String>,
+    /// Anything else worth keeping, as `key:value` words (ASINs, removal details).
+    pub extra: Option<String>,
+}
+
+/// One row of a LibGen `hashes` / `fiction_hashes` table.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct NewHashes {
+    /// MD5 of the file (the key).
+    pub md5: [u8; 16],
+    /// SHA-1.
+    pub sha1: Option<[u8; 20]>,
+    /// SHA-256.
+    pub sha256: Option<[u8; 32]>,
+    /// The other hash columns as text: crc32, edonkey, aich, tth, torrent, btih, ipfs_cid.
+    pub other: [Option<String>; 7],
+}
+
+/// Names of the text hash columns of [`NewHashes::other`], in order.
+pub const OTHER_HASH_COLUMNS: [&str; 7] = [
+    "crc32", "edonkey", "aich", "tth", "torrent", "btih", "ipfs_cid",
+];
+
+/// Counts and stores what one source yields, inside the caller's transaction.
+pub struct Writer<'conn> {
+    conn: &'conn Connection,
+    source_id: i64,
+    /// Records (rows, lines) read.
+    pub read: u64,
+    /// Records kept.
+    pub kept: u64,
+    /// Records rejected.
+    pub rejected: u64,
+}
+
+impl<'conn> Writer<'conn> {
+    /// A writer for the source `source_id`, whose row must already exist.
+    pub fn new(conn: &'conn Connection, source_id: i64) -> Writer<'conn> {
+        Writer {
+            conn,
+            source_id,
+            read: 0,
+            kept: 0,
+            rejected: 0,
+        }
+    }
+
+    /// Stores a kept record.
+    pub fn record(&mut self, record: &NewRecord) -> rusqlite::Result<()> {
+        let mut statement = self.conn.prepare_cached(
+            "INSERT INTO records (source_id, collection, id, md5, sha1, sha256, blake3, filesize,
+                extension, title, authors, year, publisher, isbns, invalid_isbns, locator, visible,
+                aacid, version, extra)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                ?18, ?19, ?20)",
+        )?;
+        let invalid_isbns =
+            (!record.invalid_isbns.is_empty()).then(|| record.invalid_isbns.join(" "));
+        statement.execute(params![
+            self.source_id,
+            record.collection,
+            record.id,
+            record.md5,
+            record.sha1,
+            record.sha256,
+            record.blake3,
+            record.filesize.map(|size| size.min(i64::MAX as u64) as i64),
+            record.extension,
+            record.title,
+            record.authors,
+            record.year,
+            record.publisher,
+            record.isbns.join(" "),
+            invalid_isbns,
+            record.locator,
+            record.visible,
+            record.aacid,
+            record.version,
+            record.extra,
+        ])?;
+        self.kept += 1;
+        Ok(())
+    }
+
+    /// Stores a kept LibGen hash row.
+    pub fn hashes(&mut self, hashes: &NewHashes) -> rusqlite::Result<()> {
+        let mut statement = self.conn.prepare_cached(
+            "INSERT INTO hashes (source_id, md5, sha1, sha256, crc32, edonkey, aich, tth, torrent,
+                btih, ipfs_cid)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        let [crc32, edonkey, aich, tth, torrent, btih, ipfs_cid] = &hashes.other;
+        statement.execute(params![
+            self.source_id,
+            hashes.md5,
+            hashes.sha1,
+            hashes.sha256,
+            crc32,
+            edonkey,
+            aich,
+            tth,
+            torrent,
+            btih,
+            ipfs_cid,
+        ])?;
+        self.kept += 1;
+        Ok(())
+    }
+
+    /// Stores a rejected line.
+    pub fn reject(&mut self, line: u64, reason: &str) -> rusqlite::Result<()> {
+        let mut statement = self
+            .conn
+            .prepare_cached("INSERT INTO rejects (source_id, line, reason) VALUES (?1, ?2, ?3)")?;
+        statement.execute(params![self.source_id, line as i64, reason])?;
+        self.rejected += 1;
+        Ok(())
+    }
+}
+
+/// Indexes of `records` and `hashes` as (name, SQL), for dropping them before a bulk insert
+/// into empty tables and creating them again afterwards.
+pub fn bulk_indexes(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut statement = conn.prepare(
+        "SELECT name, sql FROM sqlite_master
+         WHERE type = 'index' AND tbl_name IN ('records', 'hashes') AND sql IS NOT NULL
+         ORDER BY name",
+    )?;
+    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    rows.collect()
+}

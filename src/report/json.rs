@@ -1,0 +1,91 @@
+//! `report.json`: the source of every other format.
+//!
+//! # Wire format (schema_version 1)
+//!
+//! One JSON object, pretty-printed, keys in a fixed order:
+//!
+//! - `schema_version`: 1.
+//! - `run`: `tool`, `version`, `build` (git commit), `binary_sha256`, `command_line`, `started`,
+//!   `ended` (RFC 3339 UTC), `complete`, `host`, `user`, `threads`, `config_digest`, `options`,
+//!   `registries[]` (name(s), content `digest`, `schema_version`, `sources[]` with file name,
+//!   format, bytes, sha256, records read/kept/rejected, import time), `scans[]` (every scan of
+//!   the store), `custody_log[]` (`seq`, `at`, `op`, `detail`, `prev_hash`, `hash`, where `hash`
+//!   is sha256 over prev_hash, seq, at, op and detail, each followed by a newline).
+//! - `corpus`: `roots[]`, `files`, `members`, `bytes`, `errors`, `skipped[]`.
+//! - `files[]`: `root`, `path` (members as `outer.tar!/dir/member`), `path_hex` (only when
+//!   `path` had to be escaped), `depth`, `bytes`, `mtime` (files only), `md5`, `sha1`,
+//!   `sha256`, `blake3` (null when the object could not be read to its end), `format`,
+//!   `status` (`ok`/`error`), `error`.
+//! - `findings[]`: one per (tier, work): `work` {`registry`, `collection`, `id`, `title`,
+//!   `authors`, `year`, `publisher`, `isbn[]`, `registry_files[]`, `visible`, `history[]`},
+//!   `tier`, `kind`, `method[]`, `proves`, `locations[]` {`root`, `path`, `bytes`,
+//!   `matched_by[]`, `sha256`, `detail[]`}. Sorted by tier, registry, collection, id.
+//! - `conflicts[]`: same shape; digest matches whose size contradicts the registry.
+//! - `summary`: `works_by_tier`, `works_by_registry`, `files_involved`, `bytes_involved`,
+//!   `share_of_corpus_bytes`, `conflicts`, `errors`, `strongest_tier`.
+//! - `manifest`: `algorithm`, `leaves`, `root` (see `report::manifest`).
+//!
+//! Everything but `run` is identical, byte for byte, for the same corpus, registries and
+//! options, whatever the thread count. A detached digest is written beside the file as
+//! `report.json.sha256` in `sha256sum` format, so `sha256sum -c` checks it.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use anyhow::Context;
+
+use super::AuditResult;
+
+/// Writes the report as pretty JSON with a trailing newline.
+///
+/// # Errors
+///
+/// A write error of `out`.
+pub fn write(result: &AuditResult, mut out: impl Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, result)?;
+    out.write_all(b"\n")
+}
+
+/// Writes `report.json` to `path` atomically (temporary file, then rename) and the detached
+/// digest `path.sha256` beside it.
+///
+/// # Errors
+///
+/// The folder is not writable or the disk is full; the previous report, if any, is left intact.
+pub fn write_file(result: &AuditResult, path: &Path) -> anyhow::Result<()> {
+    let mut bytes = Vec::new();
+    write(result, &mut bytes)?;
+    write_atomic(path, &bytes)?;
+    let digest = crate::digest::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    let name = path.file_name().map_or_else(
+        || "report.json".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut digest_path = path.as_os_str().to_owned();
+    digest_path.push(".sha256");
+    write_atomic(
+        Path::new(&digest_path),
+        format!("{digest}  {name}\n").as_bytes(),
+    )?;
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
+///
+/// # Errors
+///
+/// The folder is not writable or the disk is full.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create a temporary file in `{}`", dir.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! `provaudit audit` on the demo corpus against its known answers (`corpora/demo/expected.json`),
+//! the README's first command.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::harness::{TestEnv, repo_path};
+
+fn audit_demo(env: &TestEnv, extra: &[&str]) -> (std::process::Output, Value) {
+    let corpus = env.copy("demo");
+    let out = env
+        .cmd()
+        .arg("audit")
+        .arg(corpus.join("corpus"))
+        .arg("--registry")
+        .arg(corpus.join("registry"))
+        .arg("--out")
+        .arg(env.path("out"))
+        .args(extra)
+        .output()
+        .unwrap();
+    let report = std::fs::read(env.path("out/report.json")).expect("report.json written");
+    (out, serde_json::from_slice(&report).unwrap())
+}
+
+/// (tier, registry, collection, id, address) of every finding location in a report section.
+fn locations(report: &Value, section: &str) -> BTreeSet<(String, String, String, String, String)> {
+    let mut set = BTreeSet::new();
+    for finding in report[section].as_array().unwrap() {
+        let work = &finding["work"];
+        for location in finding["locations"].as_array().unwrap() {
+            set.insert((
+                finding["tier"].as_str().unwrap().to_string(),
+                work["registry"].as_str().unwrap().to_string(),
+                work["collection"].as_str().unwrap().to_string(),
+                work["id"].as_str().unwrap().to_string(),
+                location["path"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    set
+}
+
+#[test]
+fn demo_audit_finds_exactly_the_known_answers() {
+    let env = TestEnv::new();
+    let (out, report) = audit_demo(&env, &[]);
+    // Findings at T1 exist, so the default --fail-on T1 exits 1.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(report["schema_version"], 1);
+
+    let expected: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(repo_path("corpora/demo/expected.json")).unwrap())
+            .unwrap();
+    let found = locations(&report, "findings");
+    let conflicts = locations(&report, "conflicts");
+    let files = report["files"].as_array().unwrap();
+    let mut want_found = BTreeSet::new();
+    let mut want_conflicts = BTreeSet::new();
+    for answer in &expected {
+        let address = answer["address"].as_str().unwrap();
+        match answer["tier"].as_str().unwrap() {
+            tier @ ("T1" | "T2") => {
+                let registry = match (tier, answer["registry"].as_str()) {
+                    (_, Some(r)) => r.to_string(),
+                    ("T2", None) => provaudit::matcher::PATH_PATTERN_REGISTRY.to_string(),
+                    _ => panic!("answer without registry: {answer}"),
+                };
+                let collection = answer["collection"].as_str().unwrap_or("books3");
+                let id = match answer["id"].as_str() {
+                    Some(id) => id.to_string(),
+                    // Books3: the id is the file name without `.txt`.
+                    None => address
+                        .rsplit('/')
+                        .next()
+                        .unwrap()
+                        .trim_end_matches(".txt")
+                        .to_string(),
+                };
+                let key = (
+                    tier.to_string(),
+                    registry,
+                    collection.to_string(),
+                    id,
+                    address.to_string(),
+                );
+                if tier == "T1" {
+                    // Check which digests matched.
+                    let finding = report["findings"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|f| {
+                            f["tier"] == "T1"
+                                && f["work"]["id"] == key.3.as_str()
+                                && f["work"]["collection"] == key.2.as_str()
+                        })
+                        .unwrap_or_else(|| panic!("no T1 finding for {key:?}"));
+                    let location = finding["locations"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|l| l["path"] == address)
+                        .unwrap_or_else(|| panic!("no location {address} in {finding}"));
+                    assert_eq!(location["matched_by"], answer["matched_by"], "{address}");
+                }
+                want_found.insert(key);
+            }
+            "conflict" => {
+                want_conflicts.insert((
+                    "T1".to_string(),
+                    answer["registry"].as_str().unwrap().to_string(),
+                    answer["collection"].as_str().unwrap().to_string(),
+                    answer["id"].as_str().unwrap().to_string(),
+                    address.to_string(),
+                ));
+            }
+            "error" => {
+                // The error may sit on the file or on a member inside it.
+                let has_error = files.iter().any(|f| {
+                    let path = f["path"].as_str().unwrap();
+                    (path == address
+                        || address.starts_with(&format!("{path}!/"))
+                        || path.starts_with(&format!("{address}!/")))
+                        && f["status"] == "error"
+                });
+                assert!(has_error, "no error record for {address}");
+            }
+            "nothing" => {
+                assert!(
+                    !found.iter().any(|k| k.4 == address),
+                    "unexpected finding at {address}"
+                );
+            }
+            other => panic!("unknown tier {other}"),
+        }
+    }
+    assert_eq!(found, want_found);
+    assert_eq!(conflicts, want_conflicts);
+}
+
+#[test]
+fn demo_report_records_registry_provenance_and_errors() {
+    let env = TestEnv::new();
+    let (_, report) = audit_demo(&env, &["--fail-on", "none"]);
+    let registries = report["run"]["registries"].as_array().unwrap();
+    assert_eq!(registries.len(), 1);
+    let sources = registries[0]["sources"].as_array().unwrap();
+    let names: BTreeSet<&str> = sources
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, BTreeSet::from(["annas-archive", "extra", "libgen"]));
+    for source in sources {
+        assert_eq!(source["sha256"].as_str().unwrap().len(), 64);
+    }
+    let rejected: u64 = sources
+        .iter()
+        .map(|s| s["records_rejected"].as_u64().unwrap())
+        .sum();
+    assert!(
+        rejected >= 3,
+        "the demo sources hold at least 3 malformed lines"
+    );
+    // Every ok file has all four digests; the manifest covers every readable top-level file.
+    for file in report["files"].as_array().unwrap() {
+        if file["status"] == "ok" {
+            for algo in ["md5", "sha1", "sha256", "blake3"] {
+                assert!(file[algo].is_string(), "{file}");
+            }
+        }
+    }
+    assert_eq!(report["manifest"]["root"].as_str().unwrap().len(), 64);
+    // The detached digest matches the report bytes.
+    let bytes = std::fs::read(env.path("out/report.json")).unwrap();
+    let digest = std::fs::read_to_string(env.path("out/report.json.sha256")).unwrap();
+    let want = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    assert_eq!(digest, format!("{want}  report.json\n"));
+}
+
+#[test]
+fn fail_on_none_exits_zero_and_report_command_reproduces_the_report() {
+    let env = TestEnv::new();
+    let (out, report) = audit_demo(&env, &["--fail-on", "none"]);
+    assert_eq!(out.status.code(), Some(0));
+    let rendered = env
+        .cmd()
+        .args(["report"])
+        .arg(env.path("out/run.db"))
+        .output()
+        .unwrap();
+    assert!(rendered.status.success());
+    let mut again: Value = serde_json::from_slice(&rendered.stdout).unwrap();
+    let mut report = report;
+    again.as_object_mut().unwrap().remove("run");
+    report.as_object_mut().unwrap().remove("run");
+    assert_eq!(again, report);
+}
