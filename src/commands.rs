@@ -170,7 +170,8 @@ fn import(args: ImportArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     )?;
     bar.finish_and_clear();
     for info in &infos {
-        let rate = if info.import_seconds > 0.0 {
+        // A rate over a few hundred rows says nothing; show it for real imports only.
+        let rate = if info.import_seconds > 0.0 && info.records_read >= 10_000 {
             format!(
                 ", {:.0} records/s",
                 info.records_read as f64 / info.import_seconds
@@ -179,13 +180,13 @@ fn import(args: ImportArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
             String::new()
         };
         ui.say(&format!(
-            "{}: {} records read, {} kept, {} rejected as `{}` ({:?}{rate})",
+            "{}: {} records read, {} kept, {} rejected, as `{}` ({}{rate})",
             info.file_name,
             info.records_read,
             info.records_kept,
             info.records_rejected,
             info.name,
-            info.format,
+            crate::registry::format_name(info.format),
         ));
         if info.records_rejected > 0 {
             ui.say(&format!(
@@ -223,7 +224,11 @@ fn info(args: InfoArgs) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
             writeln!(out, "source: {}", info.file_name)?;
             writeln!(out, "  name: {}", info.name)?;
-            writeln!(out, "  format: {:?}", info.format)?;
+            writeln!(
+                out,
+                "  format: {}",
+                crate::registry::format_name(info.format)
+            )?;
             writeln!(out, "  bytes: {}", info.bytes)?;
             writeln!(out, "  sha256: {}", info.sha256)?;
             writeln!(

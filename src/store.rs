@@ -288,6 +288,11 @@ impl Store {
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
             .with_context(|| format!("`{path}` is not a SQLite database"))?;
         if app_id != APPLICATION_ID && tables > 0 {
+            if app_id == crate::registry::APPLICATION_ID {
+                bail!(
+                    "`{path}` is a provaudit registry, not a results database\nhint: pass it with --registry, and give --store a new file"
+                );
+            }
             bail!(
                 "`{path}` is a SQLite database of another application (application_id {app_id:#x})\nhint: give --store a new file"
             );

@@ -184,6 +184,12 @@ fn check_identity(conn: &Connection, path: &Path) -> anyhow::Result<u32> {
             path.display()
         )
     })?;
+    if application_id == crate::store::APPLICATION_ID {
+        bail!(
+            "`{}` is a provaudit results database, not a registry\nhint: results databases go to --store or `provaudit report`; registries are made by `provaudit registry import`",
+            path.display()
+        );
+    }
     if application_id != APPLICATION_ID && tables > 0 {
         bail!(
             "`{}` is a sqlite database of another application (application_id {application_id:#x}), not a provaudit registry\nhint: give a registry made by `provaudit registry import`, or a new file name to create one",

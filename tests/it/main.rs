@@ -3,6 +3,8 @@
 //! Tests run the real `provaudit` binary on copies of the fixtures in `corpora/`.
 
 mod audit;
+mod bad_input;
 mod digest_vectors;
 mod harness;
+mod registry_cli;
 mod resume;
