@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod align;
 pub mod cli;
 pub mod cmi;
 pub mod config;

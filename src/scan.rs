@@ -162,6 +162,8 @@ pub fn run(
     let bar = progress.bytes(total_bytes, "scanning");
     let bytes_read = AtomicU64::new(0);
     let errors = AtomicU64::new(0);
+    let files_done = AtomicU64::new(0);
+    let n_todo = todo.len();
     let (sender, receiver) = crossbeam_channel::bounded::<FileResult>(4 * BATCH_FILES);
 
     let write_result = std::thread::scope(|scope| {
@@ -200,6 +202,8 @@ pub fn run(
                     bytes_read.fetch_add(n, Ordering::Relaxed);
                 };
                 let result = scan_file(entry, config, registries, &on_bytes)?;
+                let done = files_done.fetch_add(1, Ordering::Relaxed) + 1;
+                bar.set_message(format!("{done}/{n_todo} files"));
                 let n_errors = result.items.iter().filter(|i| i.error.is_some()).count();
                 errors.fetch_add(n_errors as u64, Ordering::Relaxed);
                 // A closed channel means the writer failed; its error is reported below.
