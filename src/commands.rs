@@ -109,8 +109,9 @@ fn summary_line(result: &AuditResult, stats: &crate::scan::ScanStats) -> String 
             .join(", ")
     };
     format!(
-        "scanned {} files ({} read, {} unchanged), {} members, {} errors, {} skipped; {}{}",
+        "scanned {} file{} ({} read, {} unchanged), {} members, {} errors, {} skipped; {}{}",
         stats.files_listed,
+        if stats.files_listed == 1 { "" } else { "s" },
         stats.files_read,
         stats.files_unchanged,
         result.corpus.members,

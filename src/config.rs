@@ -36,6 +36,9 @@ pub struct DigestedOptions<'a> {
     pub version: &'a str,
     /// Registry content digests, in `--registry` order.
     pub registries: Vec<String>,
+    /// Corpus roots (absolute when they can be resolved): stored paths are relative to them,
+    /// so another root means other files.
+    pub roots: Vec<String>,
     /// Whether links are followed.
     pub follow_symlinks: bool,
     /// Container nesting limit.
@@ -98,11 +101,20 @@ impl ScanConfig {
     }
 
     /// sha256 (hex) over the options that change what a scan records.
-    pub fn digest(&self, registry_digests: &[String]) -> String {
+    pub fn digest(&self, registry_digests: &[String], roots: &[std::path::PathBuf]) -> String {
         use sha2::Digest as _;
         let options = DigestedOptions {
             version: crate::VERSION,
             registries: registry_digests.to_vec(),
+            roots: roots
+                .iter()
+                .map(|r| {
+                    std::fs::canonicalize(r)
+                        .unwrap_or_else(|_| r.clone())
+                        .display()
+                        .to_string()
+                })
+                .collect(),
             follow_symlinks: self.walk.symlinks == Symlinks::Follow,
             max_depth: self.read.max_depth,
             max_expanded: self.read.max_expanded,

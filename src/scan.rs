@@ -114,11 +114,10 @@ pub fn run(
         .map(Registry::snapshot)
         .collect::<anyhow::Result<Vec<_>>>()?;
     let registry_digests: Vec<String> = snapshots.iter().map(|s| s.digest.clone()).collect();
-    let config_digest = config.digest(&registry_digests);
-
     let spinner = progress.spinner("listing corpus");
     let listing = walk::entries(&config.walk)?;
     spinner.finish_and_clear();
+    let config_digest = config.digest(&registry_digests, &listing.roots);
 
     let context = ScanContext {
         tool: crate::TOOL_NAME.to_string(),

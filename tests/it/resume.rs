@@ -161,3 +161,41 @@ fn unchanged_files_are_not_read_again_and_changed_ones_are() {
     // The changed file no longer matches its registry record.
     assert_eq!(report["summary"]["works_by_tier"]["T1"], 0);
 }
+
+#[test]
+fn another_root_with_the_same_relative_names_is_read_again() {
+    let env = TestEnv::new();
+    for (dir, content) in [("a", "first corpus"), ("b", "second corpus!")] {
+        std::fs::create_dir_all(env.path(dir)).unwrap();
+        let path = env.path(&format!("{dir}/same-name.txt"));
+        std::fs::write(&path, content).unwrap();
+        // Same size is not needed to fool a size check, same mtime is: set both equal.
+        let fixed = std::time::UNIX_EPOCH + Duration::from_secs(946_684_800);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(fixed)
+            .unwrap();
+    }
+    std::fs::write(
+        env.path("reg.csv"),
+        "md5,title\n00000000000000000000000000000000,None\n",
+    )
+    .unwrap();
+    for dir in ["a", "b"] {
+        let out = env
+            .cmd()
+            .args(["scan", dir, "--registry", "reg.csv", "--store", "run.db"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("1 file (1 read, 0 unchanged)"),
+            "{dir}: {stderr}"
+        );
+    }
+    let report = report(&env);
+    let want = provaudit::digest::bytes(b"second corpus!");
+    assert_eq!(report["files"][0]["sha256"], hex::encode(want.sha256));
+}
