@@ -65,7 +65,12 @@ impl Span {
 /// Aligns from every seed `(doc_index, work_index)` (positions where the two streams are known
 /// to share a word, typically the first tokens of a shared fingerprint) and returns the
 /// verified spans, sorted by document position, without overlaps on the document side.
-pub fn spans(doc: &[u64], work: &[u64], seeds: &[(usize, usize)], params: AlignParams) -> Vec<Span> {
+pub fn spans(
+    doc: &[u64],
+    work: &[u64],
+    seeds: &[(usize, usize)],
+    params: AlignParams,
+) -> Vec<Span> {
     let mut seeds: Vec<(usize, usize)> = seeds
         .iter()
         .copied()
@@ -270,9 +275,16 @@ mod tests {
     }
 
     #[track_caller]
-    fn check(doc: &[u64], work: &[u64], seed: (usize, usize), want: Option<(usize, usize, usize, usize)>) {
+    fn check(
+        doc: &[u64],
+        work: &[u64],
+        seed: (usize, usize),
+        want: Option<(usize, usize, usize, usize)>,
+    ) {
         let got = spans(doc, work, &[seed], AlignParams::DEFAULT);
-        let got = got.first().map(|s| (s.doc_start, s.doc_end, s.work_start, s.work_end));
+        let got = got
+            .first()
+            .map(|s| (s.doc_start, s.doc_end, s.work_start, s.work_end));
         assert_eq!(got, want);
     }
 

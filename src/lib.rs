@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cmi;
 pub mod config;
 pub mod digest;
+pub mod fingerprint;
 pub mod matcher;
 pub mod progress;
 pub mod read;
@@ -19,6 +20,7 @@ pub mod registry;
 pub mod report;
 pub mod scan;
 pub mod store;
+pub mod text;
 pub mod walk;
 
 mod commands;

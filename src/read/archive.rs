@@ -64,7 +64,7 @@ pub(super) fn tar_members(
 
 /// Whether a tar entry of this type carries member content (unknown types are read as
 /// regular files, as POSIX asks).
-fn has_content(entry_type: EntryType) -> bool {
+pub(super) fn has_content(entry_type: EntryType) -> bool {
     !matches!(
         entry_type,
         EntryType::Directory
@@ -80,7 +80,7 @@ fn has_content(entry_type: EntryType) -> bool {
     )
 }
 
-fn tar_error(budget: &Budget, err: &io::Error, n_members: u64) -> String {
+pub(super) fn tar_error(budget: &Budget, err: &io::Error, n_members: u64) -> String {
     match fault_message(err) {
         Some(message) => message,
         None if budget.stopped() => budget.expanded_message(),
@@ -90,10 +90,10 @@ fn tar_error(budget: &Budget, err: &io::Error, n_members: u64) -> String {
 
 /// Fails when a tar member ends before its declared size (the tar reader would silently
 /// return fewer bytes from a truncated archive).
-struct Exact<R> {
-    inner: R,
-    read: u64,
-    expected: Option<u64>,
+pub(super) struct Exact<R> {
+    pub(super) inner: R,
+    pub(super) read: u64,
+    pub(super) expected: Option<u64>,
 }
 
 impl<R: Read> Read for Exact<R> {

@@ -17,7 +17,7 @@ use super::{
 };
 
 /// Memory limit of the xz decoder (dictionary and buffers); larger streams are errors.
-const XZ_MEMORY_LIMIT: u64 = 256 * 1024 * 1024;
+pub(super) const XZ_MEMORY_LIMIT: u64 = 256 * 1024 * 1024;
 
 /// Compression extensions and what replaces them in the member name.
 const EXTENSIONS: &[(&[u8], &[u8])] = &[

@@ -52,10 +52,17 @@ use crate::digest::{BUF_SIZE, Digests, HashingReader, MultiHasher};
 
 mod archive;
 mod compressed;
+pub mod documents;
+mod epub;
+mod html;
+mod jsonl;
+mod parquet;
 mod sniff;
 #[cfg(test)]
 mod tests;
+mod textdecode;
 
+pub use documents::{DocConfig, DocError, Document, documents};
 pub use sniff::{SNIFF_LEN, sniff};
 
 /// Separator between a container's address and the path of one of its members.

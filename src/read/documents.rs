@@ -1,0 +1,704 @@
+//! Documents: the text inside a corpus file and inside every archive member, with addresses.
+//!
+//! [`documents`] reads one file (or, recursively, its members) and hands every text document
+//! it finds, and every record it could not read, to a sink in stream order. It walks
+//! containers as [`super::file()`] does, with the same sniffing, decompressors, limits and member
+//! addresses (`outer.tar!/dir/member.jsonl`), and then reads each leaf by its format:
+//!
+//! | format | documents | `record` |
+//! |---|---|---|
+//! | text | one; split at line boundaries into parts when longer than `max_record_bytes` | none, or `part=N` (1-based) when split |
+//! | JSON Lines | one per line whose text field(s) are strings | the 1-based line number |
+//! | Parquet | one per row whose text column(s) are not all null | `row=N` (0-based) |
+//! | EPUB | one per spine item, in spine order, markup removed | the item's path in the zip |
+//! | HTML | one, markup removed | none |
+//! | PDF, binary, empty | none (not an error) | |
+//!
+//! # Choices
+//!
+//! - Format comes from [`super::sniff`], refined by name: a `.json` file whose first line is a
+//!   whole JSON value starting with `{` is JSON Lines (a pretty-printed `.json` is text); a
+//!   `.html`/`.htm`/`.xhtml` text is HTML; a zip named `.epub` or holding
+//!   `META-INF/container.xml` is an EPUB.
+//! - A compressed stream that does not wrap a tar is transparent: the documents of its content
+//!   carry the stream's own address (`shards/a.jsonl.zst#1841`), and the content's format is
+//!   sniffed with the stream's name minus its compression extension (`a.jsonl`). Archive
+//!   members inside such a stream keep the addresses that [`super::file()`] gives them
+//!   (`x.zip.gz!/x.zip!/a.txt`). A stream wrapping a tar is one layer (`b.tar.gz!/c.txt`).
+//! - Text is UTF-8; UTF-16 LE/BE when it starts with a byte order mark; otherwise, when a
+//!   document (or part) is not valid UTF-8, windows-1252 (the WHATWG reading of Latin-1).
+//!   `max_record_bytes` counts raw bytes. A part is cut after the last line feed that fits,
+//!   or, in a single line longer than the limit, at the limit (moved back to a character
+//!   boundary).
+//! - JSON Lines: blank lines are skipped silently; a line that is not UTF-8, not JSON, not an
+//!   object, or has none of the text fields as a string is a [`DocError`] naming the line;
+//!   several text fields present are joined with a blank line (`"\n\n"`); a field name is
+//!   first looked up as a literal key, then as a dotted path (`meta.body`). A line longer
+//!   than `max_record_bytes` is skipped without being buffered.
+//! - Parquet: the text fields name columns by their dotted path; only non-repeated string
+//!   (`BYTE_ARRAY` annotated `STRING`/`UTF8`) columns are read. See `read/parquet.rs`.
+//! - EPUB chapters and HTML pages are read whole (at most `max_record_bytes` each) and turned
+//!   into text by `read/html.rs`; see `read/epub.rs` for damaged packages.
+//! - A read that fails midway (truncated stream, limit) still delivers what was read before
+//!   the fault: the complete JSONL lines, the text read so far; then one [`DocError`].
+//!
+//! # Memory
+//!
+//! One record at a time: a JSONL line, a text part, an HTML page or EPUB chapter, each at most
+//! `max_record_bytes` (plus its decoded copy); a Parquet batch of rows (the crate decodes a
+//! whole page at a time, and the row group's uncompressed size is charged against
+//! `max_expanded` before it is read). Nested zip, EPUB and Parquet files need random access and
+//! are buffered in memory up to [`super::ZIP_MEMORY_LIMIT`], else spilled to an anonymous
+//! temporary file, exactly as [`super::file()`] does for nested zips.
+
+use std::cell::Cell;
+use std::fs::File;
+use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::rc::Rc;
+
+use super::archive::{Exact, has_content, tar_error};
+use super::compressed::{Counting, Limited, XZ_MEMORY_LIMIT, inner_name};
+use super::{
+    Budget, Format, ReadConfig, SNIFF_LEN, ZIP_MEMORY_LIMIT, base_name, fault, member_address,
+    read_head, sniff,
+};
+use super::{epub, html, jsonl, parquet, textdecode};
+
+/// The text field read from JSON Lines and Parquet unless configured otherwise.
+pub const DEFAULT_TEXT_FIELD: &str = "text";
+
+/// The default for [`DocConfig::max_record_bytes`]: 64 MiB.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 64 * 1024 * 1024;
+
+/// Options for document extraction.
+#[derive(Debug, Clone)]
+pub struct DocConfig {
+    /// JSONL keys and Parquet columns holding text, dotted paths for nested keys
+    /// (`meta.body`); default `["text"]`.
+    pub text_fields: Vec<String>,
+    /// Longest JSONL line / single text document held in memory; default 64 MiB.
+    pub max_record_bytes: usize,
+    /// Limits for reading containers, as for [`super::file()`].
+    pub read: ReadConfig,
+}
+
+/// One text document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// Address of the file or member holding it: `shards/a.jsonl.zst`, `books.tar!/a.epub`.
+    pub address: Vec<u8>,
+    /// Which record inside it: `1841` (1-based JSONL line), `row=5120` (Parquet, 0-based),
+    /// `OEBPS/ch03.xhtml` (EPUB spine item), `part=2` (a plain text split because it exceeded
+    /// `max_record_bytes`).
+    pub record: Option<String>,
+    /// The document text (decoded, markup removed); finding offsets are byte offsets into this.
+    pub text: String,
+    /// `utf-8`, `utf-16le`, `utf-16be` or `windows-1252` (the Latin-1 fallback).
+    pub encoding: &'static str,
+    /// `Text`, `Jsonl`, `Parquet`, `Epub` or `Html`.
+    pub format: Format,
+}
+
+/// A record that could not be read; the records after it are still read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocError {
+    /// Address of the file or member holding the record.
+    pub address: Vec<u8>,
+    /// The record, when the error is about one (as in [`Document::record`]).
+    pub record: Option<String>,
+    /// What went wrong, lower case (`invalid json: ...`, `record longer than 1048576 bytes`).
+    pub message: String,
+}
+
+/// Calls `sink` for every document and every error in `path` (address `address`), in stream
+/// order.
+///
+/// Never panics and never fails as a whole: an unreadable file is one [`DocError`].
+///
+/// # Performance
+///
+/// The file is read once (zip, EPUB and Parquet files through their index, which needs
+/// random access). Memory is bounded by one record; see the module documentation.
+pub fn documents(
+    path: &Path,
+    address: &[u8],
+    config: &DocConfig,
+    sink: &mut dyn FnMut(Result<Document, DocError>),
+) {
+    let budget = Budget::new(&config.read, ZIP_MEMORY_LIMIT);
+    let mut out = Output { config, sink };
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(err) => {
+            let message = format!("cannot open `{}`: {err}", path.display());
+            out.error(address, None, message);
+            return;
+        }
+    };
+    let mut disk = Disk { file, path };
+    let (head, head_error) = read_head(&mut disk);
+    if let Some(err) = head_error {
+        out.error(address, None, budget.describe(&err));
+        return;
+    }
+    let format = document_format(&head, base_name(address));
+    let names = Names::same(address.to_vec());
+    match format {
+        Format::Zip | Format::Epub | Format::Parquet => {
+            let mut file = disk.file;
+            if let Err(err) = file.seek(SeekFrom::Start(0)) {
+                let message = format!("cannot seek in `{}`: {err}", path.display());
+                out.error(address, None, message);
+                return;
+            }
+            if format == Format::Parquet {
+                parquet::rows(&budget, &mut out, file, address);
+            } else {
+                zip(&budget, &mut out, BufReader::new(file), &names, 0, format);
+            }
+        }
+        _ => object(&budget, &mut out, format, head, &mut disk, &names, 0),
+    }
+}
+
+impl Document {
+    /// The address and record for people: `shards/train-00003.jsonl.zst#1841`,
+    /// `x.parquet#row=5120`, `books.tar!/a.epub#OEBPS/ch03.xhtml`.
+    pub fn display_address(&self) -> String {
+        display_address(&self.address, self.record.as_deref())
+    }
+}
+
+impl DocError {
+    /// The address and record for people, as [`Document::display_address`].
+    pub fn display_address(&self) -> String {
+        display_address(&self.address, self.record.as_deref())
+    }
+}
+
+impl std::fmt::Display for DocError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`: {}", self.display_address(), self.message)
+    }
+}
+
+impl std::error::Error for DocError {}
+
+impl DocConfig {
+    /// The default text field (`text`) and record size (64 MiB) with the given read limits.
+    pub fn new(read: ReadConfig) -> DocConfig {
+        DocConfig {
+            text_fields: vec![DEFAULT_TEXT_FIELD.to_string()],
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            read,
+        }
+    }
+}
+
+/// Where documents and errors go, with the options that shape them.
+pub(super) struct Output<'a> {
+    pub(super) config: &'a DocConfig,
+    sink: &'a mut dyn FnMut(Result<Document, DocError>),
+}
+
+impl<'a> Output<'a> {
+    /// An output for tests that call a format reader directly.
+    #[cfg(test)]
+    pub(super) fn for_tests(
+        config: &'a DocConfig,
+        sink: &'a mut dyn FnMut(Result<Document, DocError>),
+    ) -> Output<'a> {
+        Output { config, sink }
+    }
+
+    /// The longest record held in memory (at least 4 bytes, so that a cut always advances).
+    pub(super) fn max_record_bytes(&self) -> usize {
+        self.config.max_record_bytes.max(4)
+    }
+
+    /// Hands a document to the sink.
+    pub(super) fn document(
+        &mut self,
+        address: &[u8],
+        record: Option<String>,
+        text: String,
+        encoding: &'static str,
+        format: Format,
+    ) {
+        (self.sink)(Ok(Document {
+            address: address.to_vec(),
+            record,
+            text,
+            encoding,
+            format,
+        }));
+    }
+
+    /// Hands an error to the sink.
+    pub(super) fn error(&mut self, address: &[u8], record: Option<String>, message: String) {
+        (self.sink)(Err(DocError {
+            address: address.to_vec(),
+            record,
+            message,
+        }));
+    }
+
+    /// The error for a record longer than `max_record_bytes`.
+    pub(super) fn too_long(&mut self, address: &[u8], record: Option<String>) {
+        let message = format!("record longer than {} bytes", self.max_record_bytes());
+        self.error(address, record, message);
+    }
+}
+
+/// The two addresses of an object: the one its documents carry, and the one its members
+/// extend. They differ only inside a compressed stream that does not wrap a tar, whose
+/// documents carry the stream's address while its members are named as [`super::file()`]
+/// names them.
+struct Names {
+    document: Vec<u8>,
+    container: Vec<u8>,
+}
+
+impl Names {
+    fn same(address: Vec<u8>) -> Names {
+        Names {
+            document: address.clone(),
+            container: address,
+        }
+    }
+}
+
+/// The top-level file, with read errors that name its path.
+struct Disk<'p> {
+    file: File,
+    path: &'p Path,
+}
+
+impl Read for Disk<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.file.read(buf).map_err(|err| {
+            if err.kind() == io::ErrorKind::Interrupted {
+                err
+            } else {
+                fault(format!("cannot read `{}`: {err}", self.path.display()))
+            }
+        })
+    }
+}
+
+fn display_address(address: &[u8], record: Option<&str>) -> String {
+    let address = crate::walk::display(address);
+    match record {
+        Some(record) => format!("{address}#{record}"),
+        None => address,
+    }
+}
+
+/// [`sniff`], refined by name for documents (see the module documentation).
+fn document_format(head: &[u8], name: &[u8]) -> Format {
+    let format = sniff(head, name);
+    let lower = name.to_ascii_lowercase();
+    match format {
+        Format::Text if lower.ends_with(b".json") && is_json_lines(head) => Format::Jsonl,
+        Format::Text
+            if lower.ends_with(b".html")
+                || lower.ends_with(b".htm")
+                || lower.ends_with(b".xhtml") =>
+        {
+            Format::Html
+        }
+        Format::Zip if lower.ends_with(b".epub") => Format::Epub,
+        format => format,
+    }
+}
+
+/// Whether a `.json` object whose first bytes are `head` is JSON Lines: it starts with `{`
+/// and its first line is a whole JSON value (or longer than the head).
+fn is_json_lines(head: &[u8]) -> bool {
+    let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let start = text
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(text.len());
+    let text = &text[start..];
+    if text.first() != Some(&b'{') {
+        return false;
+    }
+    match memchr::memchr(b'\n', text) {
+        Some(end) => serde_json::from_slice::<serde::de::IgnoredAny>(&text[..end]).is_ok(),
+        None if head.len() >= SNIFF_LEN => true,
+        None => serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok(),
+    }
+}
+
+/// Reads a member from `reader` to its end (or as far as its format needs).
+fn member(budget: &Budget, out: &mut Output, reader: &mut dyn Read, names: &Names, depth: u32) {
+    let (head, head_error) = read_head(reader);
+    if let Some(err) = head_error {
+        out.error(&names.document, None, budget.describe(&err));
+        return;
+    }
+    let format = document_format(&head, base_name(&names.container));
+    object(budget, out, format, head, reader, names, depth);
+}
+
+/// Reads an object of `format` whose first bytes `head` were already read from `rest`.
+fn object(
+    budget: &Budget,
+    out: &mut Output,
+    format: Format,
+    head: Vec<u8>,
+    rest: &mut dyn Read,
+    names: &Names,
+    depth: u32,
+) {
+    match format {
+        Format::Gzip | Format::Zstd | Format::Bzip2 | Format::Xz => {
+            compressed(budget, out, format, head, rest, names, depth);
+        }
+        Format::Tar => {
+            if let Some(message) = budget.depth_error(depth) {
+                out.error(&names.document, None, message);
+                return;
+            }
+            let mut stream = Cursor::new(head).chain(rest);
+            if let Err(message) = tar(budget, out, &mut stream, names, depth) {
+                out.error(&names.document, None, message);
+            }
+        }
+        Format::Zip | Format::Epub | Format::Parquet => {
+            if format != Format::Parquet
+                && let Some(message) = budget.depth_error(depth)
+            {
+                out.error(&names.document, None, message);
+                return;
+            }
+            match spill(budget, head, rest) {
+                Err(message) => out.error(&names.document, None, message),
+                Ok(Spilled::Memory(bytes)) if format == Format::Parquet => {
+                    parquet::rows(budget, out, bytes::Bytes::from(bytes), &names.document);
+                }
+                Ok(Spilled::Disk(file)) if format == Format::Parquet => {
+                    parquet::rows(budget, out, file, &names.document);
+                }
+                Ok(Spilled::Memory(bytes)) => {
+                    zip(budget, out, Cursor::new(bytes), names, depth, format);
+                }
+                Ok(Spilled::Disk(file)) => {
+                    zip(budget, out, BufReader::new(file), names, depth, format);
+                }
+            }
+        }
+        Format::Jsonl => {
+            let mut stream = Cursor::new(head).chain(rest);
+            jsonl::records(budget, out, &mut stream, &names.document);
+        }
+        Format::Text => text(budget, out, head, rest, &names.document),
+        Format::Html => markup(budget, out, head, rest, &names.document),
+        Format::Pdf | Format::Empty | Format::Binary => {}
+    }
+}
+
+/// A compressed stream: a wrapped tar's members, or the documents of the content.
+fn compressed(
+    budget: &Budget,
+    out: &mut Output,
+    format: Format,
+    head: Vec<u8>,
+    rest: &mut dyn Read,
+    names: &Names,
+    depth: u32,
+) {
+    if let Some(message) = budget.depth_error(depth) {
+        out.error(&names.document, None, message);
+        return;
+    }
+    let mut raw = Cursor::new(head).chain(rest);
+    let input = Rc::new(Cell::new(0));
+    let counted = Counting {
+        inner: &mut raw as &mut dyn Read,
+        count: Rc::clone(&input),
+    };
+    let decoder = match decoder(format, counted) {
+        Ok(decoder) => decoder,
+        Err(message) => {
+            out.error(&names.document, None, message);
+            return;
+        }
+    };
+    let label = format!("{} stream", format.as_str());
+    let mut stream = Limited::new(decoder, budget, input, label);
+    let (inner_head, head_error) = read_head(&mut stream);
+    if let Some(err) = head_error {
+        out.error(&names.document, None, budget.describe(&err));
+        return;
+    }
+    if sniff(&inner_head, b"") == Format::Tar {
+        let mut tar_stream = Cursor::new(inner_head).chain(&mut stream);
+        if let Err(message) = tar(budget, out, &mut tar_stream, names, depth) {
+            out.error(&names.document, None, message);
+        }
+        return;
+    }
+    let inner = Names {
+        document: names.document.clone(),
+        container: member_address(&names.container, &inner_name(base_name(&names.container))),
+    };
+    let inner_format = document_format(&inner_head, base_name(&inner.container));
+    object(
+        budget,
+        out,
+        inner_format,
+        inner_head,
+        &mut stream,
+        &inner,
+        depth + 1,
+    );
+}
+
+/// The decompressor for a stream of `format` (as [`super::compressed`] builds them).
+fn decoder<'r>(
+    format: Format,
+    counted: Counting<&'r mut dyn Read>,
+) -> Result<Box<dyn Read + 'r>, String> {
+    let decoder: Box<dyn Read + 'r> = match format {
+        Format::Gzip => Box::new(flate2::read::MultiGzDecoder::new(counted)),
+        Format::Zstd => match zstd::stream::read::Decoder::new(counted) {
+            Ok(decoder) => Box::new(decoder),
+            Err(err) => return Err(format!("cannot start zstd decoder: {err}")),
+        },
+        Format::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(counted)),
+        Format::Xz => {
+            let stream =
+                xz2::stream::Stream::new_stream_decoder(XZ_MEMORY_LIMIT, xz2::stream::CONCATENATED)
+                    .map_err(|err| format!("cannot start xz decoder: {err}"))?;
+            Box::new(xz2::read::XzDecoder::new_stream(counted, stream))
+        }
+        _ => Box::new(counted),
+    };
+    Ok(decoder)
+}
+
+/// Streams the members of a tar archive and reads each.
+///
+/// # Errors
+///
+/// A corrupt header or a truncated archive between members.
+fn tar(
+    budget: &Budget,
+    out: &mut Output,
+    reader: &mut dyn Read,
+    names: &Names,
+    depth: u32,
+) -> Result<(), String> {
+    let mut archive = tar::Archive::new(reader);
+    let mut n_members = 0u64;
+    let entries = archive
+        .entries()
+        .map_err(|err| tar_error(budget, &err, n_members))?;
+    for entry in entries {
+        if budget.stopped() {
+            break;
+        }
+        let mut entry = entry.map_err(|err| tar_error(budget, &err, n_members))?;
+        let entry_type = entry.header().entry_type();
+        if !has_content(entry_type) {
+            continue;
+        }
+        let name = entry.path_bytes().into_owned();
+        let size = entry.size();
+        let mut exact = Exact {
+            inner: &mut entry,
+            read: 0,
+            expected: (entry_type != tar::EntryType::GNUSparse).then_some(size),
+        };
+        let member_names = Names::same(member_address(&names.container, &name));
+        member(budget, out, &mut exact, &member_names, depth + 1);
+        n_members += 1;
+    }
+    Ok(())
+}
+
+/// Reads the members of a zip archive, or the chapters of an EPUB.
+fn zip<R: Read + Seek>(
+    budget: &Budget,
+    out: &mut Output,
+    reader: R,
+    names: &Names,
+    depth: u32,
+    format: Format,
+) {
+    if let Some(message) = budget.depth_error(depth) {
+        out.error(&names.document, None, message);
+        return;
+    }
+    let input = Rc::new(Cell::new(0));
+    let counted = Counting {
+        inner: reader,
+        count: Rc::clone(&input),
+    };
+    let mut archive = match zip::ZipArchive::new(counted) {
+        Ok(archive) => archive,
+        Err(err) => {
+            let message = format!("corrupt zip archive: {err}");
+            out.error(&names.document, None, message);
+            return;
+        }
+    };
+    if format == Format::Epub || archive.index_for_name(epub::CONTAINER).is_some() {
+        epub::chapters(budget, out, &mut archive, &input, &names.document);
+        return;
+    }
+    let member_names: Vec<Vec<u8>> = archive.file_names_raw().map(<[u8]>::to_vec).collect();
+    for (index, name) in member_names.into_iter().enumerate() {
+        if budget.stopped() {
+            break;
+        }
+        let address = member_address(&names.container, &name);
+        input.set(0);
+        let mut zip_file = match archive.by_index(index) {
+            Ok(zip_file) => zip_file,
+            Err(err) => {
+                out.error(&address, None, zip_error(budget, err));
+                continue;
+            }
+        };
+        if zip_file.is_dir() || zip_file.is_symlink() {
+            continue;
+        }
+        let label = "zip member".to_string();
+        let mut limited = Limited::new(&mut zip_file, budget, Rc::clone(&input), label);
+        member(budget, out, &mut limited, &Names::same(address), depth + 1);
+    }
+}
+
+/// The message for a zip member that cannot be opened.
+pub(super) fn zip_error(budget: &Budget, err: zip::result::ZipError) -> String {
+    match err {
+        zip::result::ZipError::Io(err) => budget.describe(&err),
+        err => format!("cannot open zip member: {err}"),
+    }
+}
+
+/// An object that needs random access, read from a stream.
+enum Spilled {
+    Memory(Vec<u8>),
+    Disk(File),
+}
+
+/// Buffers the object `head` + `rest` in memory up to the budget's zip memory limit, else
+/// spills it to an anonymous temporary file (whose bytes count as expanded), as
+/// [`super::archive`] does for nested zips.
+///
+/// # Errors
+///
+/// A failure to read the object or to write the temporary file.
+fn spill(budget: &Budget, head: Vec<u8>, rest: &mut dyn Read) -> Result<Spilled, String> {
+    let mut buffer = head;
+    let wanted = budget
+        .zip_memory_limit
+        .saturating_add(1)
+        .saturating_sub(buffer.len() as u64);
+    rest.take(wanted)
+        .read_to_end(&mut buffer)
+        .map_err(|err| budget.describe(&err))?;
+    if buffer.len() as u64 <= budget.zip_memory_limit {
+        return Ok(Spilled::Memory(buffer));
+    }
+    let spill_error = |err: io::Error| format!("cannot spill to a temporary file: {err}");
+    let mut file = tempfile::tempfile().map_err(spill_error)?;
+    budget.charge(buffer.len() as u64)?;
+    file.write_all(&buffer).map_err(spill_error)?;
+    buffer = vec![0; crate::digest::BUF_SIZE];
+    loop {
+        let n = match rest.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(budget.describe(&err)),
+        };
+        budget.charge(n as u64)?;
+        file.write_all(&buffer[..n]).map_err(spill_error)?;
+    }
+    file.seek(SeekFrom::Start(0)).map_err(spill_error)?;
+    Ok(Spilled::Disk(file))
+}
+
+/// Plain text: one document, or parts cut at line boundaries when longer than
+/// `max_record_bytes`.
+fn text(budget: &Budget, out: &mut Output, head: Vec<u8>, rest: &mut dyn Read, address: &[u8]) {
+    let max = out.max_record_bytes();
+    let (kind, bom_len) = textdecode::detect(&head);
+    let mut buffer = head;
+    buffer.drain(..bom_len);
+    let mut n_parts = 0u64;
+    let mut fault = None;
+    let mut at_end = false;
+    loop {
+        if !at_end && buffer.len() <= max {
+            let wanted = (max + 1 - buffer.len()) as u64;
+            match rest.take(wanted).read_to_end(&mut buffer) {
+                Ok(n) => at_end = (n as u64) < wanted,
+                Err(err) => {
+                    fault = Some(budget.describe(&err));
+                    at_end = true;
+                }
+            }
+        }
+        if buffer.len() > max {
+            let cut = textdecode::split_point(&buffer, max, kind);
+            n_parts += 1;
+            let (text, encoding) = textdecode::decode(&buffer[..cut], kind);
+            let record = Some(format!("part={n_parts}"));
+            out.document(address, record, text, encoding, Format::Text);
+            buffer.drain(..cut);
+            continue;
+        }
+        let mut record = None;
+        if n_parts > 0 {
+            record = Some(format!("part={}", n_parts + 1));
+        }
+        if !buffer.is_empty() {
+            let (text, encoding) = textdecode::decode(&buffer, kind);
+            out.document(address, record.clone(), text, encoding, Format::Text);
+        }
+        if let Some(message) = fault {
+            out.error(address, record, message);
+        }
+        return;
+    }
+}
+
+/// HTML: one document, markup removed.
+fn markup(budget: &Budget, out: &mut Output, head: Vec<u8>, rest: &mut dyn Read, address: &[u8]) {
+    let max = out.max_record_bytes();
+    let mut buffer = head;
+    let wanted = (max + 1).saturating_sub(buffer.len()) as u64;
+    let fault = rest
+        .take(wanted)
+        .read_to_end(&mut buffer)
+        .err()
+        .map(|err| budget.describe(&err));
+    if buffer.len() > max {
+        out.too_long(address, None);
+        return;
+    }
+    let (kind, bom_len) = textdecode::detect(&buffer);
+    let (markup, encoding) = textdecode::decode(&buffer[bom_len..], kind);
+    drop(buffer);
+    out.document(
+        address,
+        None,
+        html::html_to_text(&markup),
+        encoding,
+        Format::Html,
+    );
+    if let Some(message) = fault {
+        out.error(address, None, message);
+    }
+}
+
+#[cfg(test)]
+#[path = "documents_tests.rs"]
+mod tests;
