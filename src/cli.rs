@@ -102,6 +102,10 @@ pub struct CorpusArgs {
     /// Treat unreadable files as fatal: exit 2 if any file could not be read.
     #[arg(long)]
     pub strict: bool,
+    /// JSONL / Parquet field holding the text (repeat for several; dotted paths for nested
+    /// keys, e.g. `meta.body`). Default: `text`.
+    #[arg(long = "text-field", value_name = "FIELD")]
+    pub text_fields: Vec<String>,
 }
 
 /// A match tier, strongest first.
@@ -173,8 +177,37 @@ pub enum RegistryCommand {
     /// Import registry sources (LibGen SQL dumps, Anna's Archive containers, CSV/TSV, JSONL)
     /// into a registry database, creating it if needed.
     Import(ImportArgs),
+    /// Add reference works (plain text, EPUB, HTML, or a JSONL of works) for text matching.
+    ///
+    /// Each file is one work whose id is the file stem, unless the metadata CSV
+    /// (`id,title,authors,isbn,year,publisher`, optionally `file`) says otherwise. Its digests
+    /// become a T1 file record; its text is fingerprinted (winnowing) for T3.
+    AddWorks(AddWorksArgs),
     /// Print what a registry database holds: its sources, counts and rejected lines.
     Info(InfoArgs),
+}
+
+/// Arguments of `registry add-works`.
+#[derive(Debug, Args)]
+pub struct AddWorksArgs {
+    /// The registry database to create or extend.
+    #[arg(value_name = "REG.db")]
+    pub registry: PathBuf,
+    /// Work files, or folders of them.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// CSV with columns id,title,authors,isbn,year,publisher (and optionally file).
+    #[arg(long, value_name = "works.csv")]
+    pub metadata: Option<PathBuf>,
+    /// Registry name shown in findings.
+    #[arg(long, value_name = "NAME", default_value = "works")]
+    pub name: String,
+    /// Words per shingle (fixed for a registry once set).
+    #[arg(long, value_name = "K", default_value_t = crate::fingerprint::Params::DEFAULT.k)]
+    pub k: usize,
+    /// Shingles per winnowing window (fixed for a registry once set).
+    #[arg(long, value_name = "W", default_value_t = crate::fingerprint::Params::DEFAULT.w)]
+    pub w: usize,
 }
 
 /// Arguments of `registry import`.

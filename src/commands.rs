@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::cli::{
-    AuditArgs, Cli, Command, ImportArgs, InfoArgs, RegistryCommand, ReportArgs, ScanArgs,
-    SourceFormatArg,
+    AddWorksArgs, AuditArgs, Cli, Command, ImportArgs, InfoArgs, RegistryCommand, ReportArgs,
+    ScanArgs, SourceFormatArg,
 };
 use crate::config::ScanConfig;
 use crate::progress::Progress;
@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(args) => scan(args, &ui),
         Command::Report(args) => report_command(args),
         Command::Registry(RegistryCommand::Import(args)) => import(args, &ui),
+        Command::Registry(RegistryCommand::AddWorks(args)) => add_works(args, &ui),
         Command::Registry(RegistryCommand::Info(args)) => info(args),
     }
 }
@@ -194,6 +195,37 @@ fn import(args: ImportArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
                 "hint: `provaudit registry info {}` lists the rejected lines",
                 args.registry.display()
             ));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add_works(args: AddWorksArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    if args.k == 0 || args.w == 0 {
+        anyhow::bail!("--k and --w must be at least 1");
+    }
+    let params = crate::fingerprint::Params {
+        k: args.k,
+        w: args.w,
+    };
+    let added = crate::registry::works::add_works(
+        &args.registry,
+        &args.paths,
+        args.metadata.as_deref(),
+        Some(&args.name),
+        params,
+    )?;
+    for work in &added {
+        if work.already_present {
+            ui.say(&format!("{}: already in the registry", work.file_name));
+            continue;
+        }
+        ui.say(&format!(
+            "{}: work `{}`, {} words, {} fingerprints, {} documents",
+            work.file_name, work.id, work.tokens, work.fingerprints, work.documents
+        ));
+        for warning in &work.warnings {
+            ui.say(&format!("warning: {warning}"));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use serde::Serialize;
 
+use crate::align::AlignParams;
 use crate::cli::{self, CorpusArgs};
 use crate::matcher::Tier;
-use crate::read::ReadConfig;
+use crate::read::{DocConfig, ReadConfig};
 use crate::walk::{FilesFrom, Symlinks, WalkConfig};
 
 /// Everything a scan needs, resolved.
@@ -26,6 +27,10 @@ pub struct ScanConfig {
     pub fail_on: Option<Tier>,
     /// Unreadable files make the run fail (exit 2).
     pub strict: bool,
+    /// How documents are read for text matching.
+    pub documents: DocConfig,
+    /// How candidate passages are verified.
+    pub align: AlignParams,
 }
 
 /// The options that change what a scan records: part of the config digest, so changing any of
@@ -47,6 +52,12 @@ pub struct DigestedOptions<'a> {
     pub max_expanded: u64,
     /// Ratio limit.
     pub max_ratio: u64,
+    /// JSONL/Parquet text fields.
+    pub text_fields: Vec<String>,
+    /// Alignment minimum words.
+    pub min_words: usize,
+    /// Alignment minimum identity, in thousandths.
+    pub min_identity_milli: u64,
 }
 
 impl ScanConfig {
@@ -72,7 +83,18 @@ impl ScanConfig {
             Some(dir) => dir,
             None => default_cache_dir()?,
         };
+        let read = ReadConfig {
+            max_depth: args.max_depth,
+            max_expanded,
+            max_ratio: args.max_ratio.max(1),
+        };
+        let mut documents = DocConfig::new(read.clone());
+        if !args.text_fields.is_empty() {
+            documents.text_fields = args.text_fields.clone();
+        }
         Ok(ScanConfig {
+            documents,
+            align: AlignParams::DEFAULT,
             walk: WalkConfig {
                 roots: args.roots,
                 files_from,
@@ -82,11 +104,7 @@ impl ScanConfig {
                     Symlinks::Skip
                 },
             },
-            read: ReadConfig {
-                max_depth: args.max_depth,
-                max_expanded,
-                max_ratio: args.max_ratio.max(1),
-            },
+            read,
             registry_specs: args.registries,
             cache_dir,
             fail_on: match args.fail_on {
@@ -119,6 +137,9 @@ impl ScanConfig {
             max_depth: self.read.max_depth,
             max_expanded: self.read.max_expanded,
             max_ratio: self.read.max_ratio,
+            text_fields: self.documents.text_fields.clone(),
+            min_words: self.align.min_words,
+            min_identity_milli: (self.align.min_identity * 1000.0).round() as u64,
         };
         let json = serde_json::to_string(&options).expect("options serialise");
         hex::encode(sha2::Sha256::digest(json.as_bytes()))

@@ -17,7 +17,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::ScanConfig;
+use crate::matcher::text::WorkCache;
 use crate::progress::Progress;
+use crate::registry::works::TextIndex;
 use crate::registry::{Registry, Snapshot};
 use crate::store::{FileResult, Store};
 use crate::walk::{self, Entry};
@@ -109,6 +111,10 @@ pub fn run(
 ) -> anyhow::Result<ScanStats> {
     let started = now_utc();
     let (registry_paths, registries) = open_registries(config)?;
+    let text_indexes: Vec<Option<TextIndex>> = registries
+        .iter()
+        .map(Registry::text_index)
+        .collect::<anyhow::Result<_>>()?;
     let snapshots = registries
         .iter()
         .map(Registry::snapshot)
@@ -140,6 +146,15 @@ pub fn run(
             "max_depth": config.read.max_depth,
             "max_expanded": config.read.max_expanded,
             "max_ratio": config.read.max_ratio,
+            "text_fields": config.documents.text_fields,
+            "text_matching": text_indexes.iter().any(Option::is_some),
+            "align": {
+                "min_words": config.align.min_words,
+                "min_identity": config.align.min_identity,
+                "resync_radius": config.align.resync_radius,
+                "x_drop": config.align.x_drop,
+            },
+            "fingerprint_params": text_indexes.iter().map(|i| i.as_ref().map(|i| serde_json::json!({"k": i.params.k, "w": i.params.w}))).collect::<Vec<_>>(),
             "registry_paths": registry_paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         }),
         registries: snapshots,
@@ -190,17 +205,26 @@ pub fn run(
         });
 
         let scan_result = todo.par_iter().try_for_each_init(
-            || open_worker_registries(&registry_paths),
-            |worker_registries, entry| -> anyhow::Result<()> {
-                let registries = match worker_registries {
-                    Ok(registries) => registries,
+            || {
+                open_worker_registries(&registry_paths).map(|registries| {
+                    let caches = registries.iter().map(|_| WorkCache::default()).collect();
+                    (registries, caches)
+                })
+            },
+            |worker_state, entry| -> anyhow::Result<()> {
+                let (registries, caches) = match worker_state {
+                    Ok(state) => (&state.0, &mut state.1),
                     Err(err) => anyhow::bail!("{err:#}"),
                 };
                 let on_bytes = |n: u64| {
                     bar.inc(n);
                     bytes_read.fetch_add(n, Ordering::Relaxed);
                 };
-                let result = scan_file(entry, config, registries, &on_bytes)?;
+                let text = TextMatching {
+                    indexes: &text_indexes,
+                    caches,
+                };
+                let result = scan_file(entry, config, registries, text, &on_bytes)?;
                 let done = files_done.fetch_add(1, Ordering::Relaxed) + 1;
                 bar.set_message(format!("{done}/{n_todo} files"));
                 let n_errors = result.items.iter().filter(|i| i.error.is_some()).count();
@@ -267,6 +291,7 @@ fn scan_file(
     entry: &Entry,
     config: &ScanConfig,
     registries: &[Registry],
+    text: TextMatching<'_>,
     on_bytes: &dyn Fn(u64),
 ) -> anyhow::Result<FileResult> {
     let mut items = crate::read::file(&entry.path, &entry.rel, &config.read, on_bytes);
@@ -291,11 +316,59 @@ fn scan_file(
         }
     }
     let findings = crate::matcher::items(registries, &items)?;
+    let mut documents = 0u64;
+    let mut spans = Vec::new();
+    let mut doc_errors = Vec::new();
+    if text.indexes.iter().any(Option::is_some) && items.first().is_some_and(|i| i.error.is_none())
+    {
+        // A second read of the file, for its text: only when some registry has works.
+        let mut failure = None;
+        crate::read::documents(&entry.path, &entry.rel, &config.documents, &mut |doc| {
+            if failure.is_some() {
+                return;
+            }
+            match doc {
+                Ok(doc) => {
+                    documents += 1;
+                    for ((registry, index), cache) in registries
+                        .iter()
+                        .zip(text.indexes)
+                        .zip(text.caches.iter_mut())
+                    {
+                        let Some(index) = index else { continue };
+                        match crate::matcher::text::document(
+                            registry,
+                            index,
+                            cache,
+                            &doc,
+                            config.align,
+                        ) {
+                            Ok(found) => spans.extend(found),
+                            Err(err) => failure = Some(err),
+                        }
+                    }
+                }
+                Err(err) => doc_errors.push(err),
+            }
+        });
+        if let Some(err) = failure {
+            return Err(err);
+        }
+    }
     Ok(FileResult {
         entry: entry.clone(),
         items,
         findings,
+        documents,
+        spans,
+        doc_errors,
     })
+}
+
+/// The text indexes of the registries (parallel to them) and this worker's work caches.
+struct TextMatching<'a> {
+    indexes: &'a [Option<TextIndex>],
+    caches: &'a mut Vec<WorkCache>,
 }
 
 /// The current time as RFC 3339 UTC with seconds precision.

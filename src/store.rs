@@ -22,7 +22,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sha2::Digest as _;
 
 use crate::digest::Digests;
+use crate::matcher::text::TextSpan;
 use crate::matcher::{Finding, FindingStatus};
+use crate::read::DocError;
 use crate::read::Item;
 use crate::registry::{Algorithm, Record};
 use crate::walk::{Entry, Skipped};
@@ -31,7 +33,8 @@ use crate::walk::{Entry, Skipped};
 pub const APPLICATION_ID: i32 = 0x5041_5354;
 
 /// Schema migrations, applied in order against `PRAGMA user_version`. Only ever append.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
@@ -86,7 +89,37 @@ CREATE TABLE custody (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
-"#];
+"#,
+    r#"
+ALTER TABLE files ADD COLUMN documents INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE text_spans (
+    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    address BLOB NOT NULL,
+    record TEXT,
+    registry TEXT NOT NULL,
+    work_id TEXT NOT NULL,
+    work TEXT NOT NULL,
+    work_tokens INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    work_start INTEGER NOT NULL,
+    work_end INTEGER NOT NULL,
+    work_token_start INTEGER NOT NULL,
+    work_token_end INTEGER NOT NULL,
+    words INTEGER NOT NULL,
+    excerpt TEXT NOT NULL,
+    work_excerpt TEXT NOT NULL
+);
+CREATE INDEX text_spans_file ON text_spans(file_id);
+CREATE TABLE document_errors (
+    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    address BLOB NOT NULL,
+    record TEXT,
+    message TEXT NOT NULL
+);
+CREATE INDEX document_errors_file ON document_errors(file_id);
+"#,
+];
 
 /// Errors a caller may branch on.
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +171,12 @@ pub struct FileResult {
     pub items: Vec<Item>,
     /// Findings about any of the items (`item_seq` indexes `items`).
     pub findings: Vec<Finding>,
+    /// Text documents read from the file and its members.
+    pub documents: u64,
+    /// Verified passages of reference works (T3).
+    pub spans: Vec<TextSpan>,
+    /// Records that could not be read as documents.
+    pub doc_errors: Vec<DocError>,
 }
 
 /// One entry of the custody log.
@@ -170,6 +209,12 @@ pub struct StoredFile {
     pub items: Vec<Item>,
     /// Findings.
     pub findings: Vec<Finding>,
+    /// Text documents read.
+    pub documents: u64,
+    /// Verified passages of reference works.
+    pub spans: Vec<TextSpan>,
+    /// Records that could not be read as documents.
+    pub doc_errors: Vec<DocError>,
 }
 
 /// A run as recorded in the `runs` table.
@@ -390,16 +435,27 @@ impl Store {
         let tx = self.conn.transaction()?;
         {
             let mut upsert = tx.prepare_cached(
-                "INSERT INTO files(root, path, size, mtime_ns, config_digest, seen_run)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO files(root, path, size, mtime_ns, config_digest, seen_run, documents)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT(root, path) DO UPDATE SET size = excluded.size,
                    mtime_ns = excluded.mtime_ns, config_digest = excluded.config_digest,
-                   seen_run = excluded.seen_run
+                   seen_run = excluded.seen_run, documents = excluded.documents
                  RETURNING id",
             )?;
             let mut clear_items = tx.prepare_cached("DELETE FROM items WHERE file_id = ?1")?;
             let mut clear_findings =
                 tx.prepare_cached("DELETE FROM findings WHERE file_id = ?1")?;
+            let mut clear_spans = tx.prepare_cached("DELETE FROM text_spans WHERE file_id = ?1")?;
+            let mut clear_doc_errors =
+                tx.prepare_cached("DELETE FROM document_errors WHERE file_id = ?1")?;
+            let mut insert_span = tx.prepare_cached(
+                "INSERT INTO text_spans(file_id, address, record, registry, work_id, work, work_tokens,
+                   start, end, work_start, work_end, work_token_start, work_token_end, words, excerpt, work_excerpt)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            )?;
+            let mut insert_doc_error = tx.prepare_cached(
+                "INSERT INTO document_errors(file_id, address, record, message) VALUES (?1, ?2, ?3, ?4)",
+            )?;
             let mut insert_item = tx.prepare_cached(
                 "INSERT INTO items(file_id, seq, address, depth, bytes, md5, sha1, sha256, blake3, format, error)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -417,12 +473,43 @@ impl Store {
                         entry.size as i64,
                         entry.mtime_ns,
                         config_digest,
-                        run_id
+                        run_id,
+                        result.documents as i64
                     ],
                     |r| r.get(0),
                 )?;
                 clear_items.execute([file_id])?;
                 clear_findings.execute([file_id])?;
+                clear_spans.execute([file_id])?;
+                clear_doc_errors.execute([file_id])?;
+                for span in &result.spans {
+                    insert_span.execute(params![
+                        file_id,
+                        span.address,
+                        span.record,
+                        span.work.registry,
+                        span.work.id,
+                        serde_json::to_string(&span.work)?,
+                        span.work_tokens as i64,
+                        span.start as i64,
+                        span.end as i64,
+                        span.work_start as i64,
+                        span.work_end as i64,
+                        span.work_token_start as i64,
+                        span.work_token_end as i64,
+                        span.words as i64,
+                        span.excerpt,
+                        span.work_excerpt,
+                    ])?;
+                }
+                for error in &result.doc_errors {
+                    insert_doc_error.execute(params![
+                        file_id,
+                        error.address,
+                        error.record,
+                        error.message
+                    ])?;
+                }
                 for (seq, item) in result.items.iter().enumerate() {
                     let d = item.digests.as_ref();
                     insert_item.execute(params![
@@ -597,9 +684,9 @@ impl Store {
         let mut files: Vec<(i64, StoredFile)> = Vec::new();
         let mut index: HashMap<i64, usize> = HashMap::new();
         {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id, root, path, mtime_ns FROM files ORDER BY root, path")?;
+            let mut stmt = self.conn.prepare(
+                "SELECT id, root, path, mtime_ns, documents FROM files ORDER BY root, path",
+            )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let id: i64 = r.get(0)?;
@@ -612,6 +699,9 @@ impl Store {
                         mtime_ns: r.get(3)?,
                         items: Vec::new(),
                         findings: Vec::new(),
+                        documents: r.get::<_, i64>(4)? as u64,
+                        spans: Vec::new(),
+                        doc_errors: Vec::new(),
                     },
                 ));
             }
@@ -663,6 +753,53 @@ impl Store {
                     detail: r.get(6)?,
                     record: serde_json::from_str::<Record>(&record)
                         .context("corrupt record in results database")?,
+                });
+            }
+        }
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT file_id, address, record, work, work_tokens, start, end, work_start, work_end,
+                        work_token_start, work_token_end, words, excerpt, work_excerpt
+                 FROM text_spans ORDER BY file_id, rowid",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let Some(&pos) = index.get(&r.get::<_, i64>(0)?) else {
+                    continue;
+                };
+                let work: String = r.get(3)?;
+                let u = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)? as u64) };
+                files[pos].1.spans.push(TextSpan {
+                    work: serde_json::from_str::<Record>(&work)
+                        .context("corrupt work record in results database")?,
+                    work_tokens: u(4)?,
+                    address: r.get(1)?,
+                    record: r.get(2)?,
+                    start: u(5)?,
+                    end: u(6)?,
+                    work_start: u(7)?,
+                    work_end: u(8)?,
+                    work_token_start: u(9)?,
+                    work_token_end: u(10)?,
+                    words: u(11)?,
+                    excerpt: r.get(12)?,
+                    work_excerpt: r.get(13)?,
+                });
+            }
+        }
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT file_id, address, record, message FROM document_errors ORDER BY file_id, rowid",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let Some(&pos) = index.get(&r.get::<_, i64>(0)?) else {
+                    continue;
+                };
+                files[pos].1.doc_errors.push(DocError {
+                    address: r.get(1)?,
+                    record: r.get(2)?,
+                    message: r.get(3)?,
                 });
             }
         }

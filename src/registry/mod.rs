@@ -19,6 +19,7 @@ mod schema;
 mod tabular;
 #[cfg(test)]
 mod tests;
+pub mod works;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -49,6 +50,8 @@ pub enum SourceFormat {
     Csv,
     /// JSON Lines with named fields.
     Jsonl,
+    /// A reference work added with `registry add-works` (text, EPUB, HTML or a JSONL of works).
+    Works,
 }
 
 /// A digest algorithm, as named in reports.
@@ -515,6 +518,7 @@ pub fn format_name(format: SourceFormat) -> &'static str {
         SourceFormat::Aac => "aac",
         SourceFormat::Csv => "csv",
         SourceFormat::Jsonl => "jsonl",
+        SourceFormat::Works => "works",
     }
 }
 
@@ -526,6 +530,7 @@ pub fn parse_format(name: &str) -> Option<SourceFormat> {
         "aac" => Some(SourceFormat::Aac),
         "csv" => Some(SourceFormat::Csv),
         "jsonl" => Some(SourceFormat::Jsonl),
+        "works" => Some(SourceFormat::Works),
         _ => None,
     }
 }
@@ -632,6 +637,9 @@ fn import_one(
         }
         SourceFormat::Jsonl => tabular::read_jsonl(input, &stem, &mut writer),
         SourceFormat::Auto => unreachable!("the format was detected above"),
+        SourceFormat::Works => anyhow::bail!(
+            "reference works are added with `provaudit registry add-works`, not imported"
+        ),
     };
     result.with_context(|| format!("failed to read `{}`", source.display()))?;
     let (read, kept, rejected) = (writer.read, writer.kept, writer.rejected);

@@ -82,6 +82,39 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX hashes_sha1 ON hashes(sha1) WHERE sha1 IS NOT NULL;
     CREATE INDEX hashes_sha256 ON hashes(sha256) WHERE sha256 IS NOT NULL;
     ",
+    // 2: reference works for text matching (registry add-works).
+    "
+    CREATE TABLE text_params (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        k INTEGER NOT NULL,
+        w INTEGER NOT NULL,
+        normalization TEXT NOT NULL
+    );
+    CREATE TABLE works (
+        work INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        id TEXT NOT NULL,
+        title TEXT,
+        authors TEXT,
+        isbns TEXT,
+        year TEXT,
+        publisher TEXT,
+        file_name TEXT,
+        tokens INTEGER NOT NULL,
+        text BLOB NOT NULL
+    );
+    CREATE TABLE work_fingerprints (
+        hash INTEGER NOT NULL,
+        work INTEGER NOT NULL REFERENCES works(work),
+        token INTEGER NOT NULL
+    );
+    CREATE INDEX work_fingerprints_hash ON work_fingerprints(hash);
+    CREATE TABLE common_fingerprints (
+        hash INTEGER PRIMARY KEY,
+        works INTEGER NOT NULL,
+        reason TEXT NOT NULL
+    );
+    ",
 ];
 
 /// The schema version this build writes and reads: the number of migrations.

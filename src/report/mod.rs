@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::matcher::text::TextSpan;
 use crate::matcher::{FindingStatus, Tier};
 use crate::registry::{Algorithm, Record, Snapshot};
 use crate::store::{CustodyEntry, RunRecord, Store};
@@ -92,8 +93,26 @@ pub struct Corpus {
     pub bytes: u64,
     /// Files and members that could not be read completely.
     pub errors: u64,
+    /// Text documents read (records, chapters, files).
+    pub documents: u64,
+    /// Records that could not be read as text documents, with their addresses.
+    pub document_errors: Vec<DocumentError>,
     /// Entries not scanned (symbolic links, unreadable folders...), with reasons.
     pub skipped: Vec<SkippedEntry>,
+}
+
+/// A record that could not be read as a document.
+#[derive(Debug, Serialize)]
+pub struct DocumentError {
+    /// Root index.
+    pub root: u32,
+    /// Address of the file or member.
+    pub path: String,
+    /// The record inside it, if the error is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// What went wrong.
+    pub message: String,
 }
 
 /// An entry the walk did not scan.
@@ -135,6 +154,10 @@ pub struct FileEntry {
     pub blake3: Option<String>,
     /// Sniffed format.
     pub format: String,
+    /// Text documents read from a top-level file and its members (0 when no registry has
+    /// reference works, since documents are then not read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents: Option<u64>,
     /// `ok` or `error`.
     pub status: String,
     /// The error, when `status` is `error`.
@@ -155,7 +178,16 @@ pub struct WorkFinding {
     pub method: Vec<String>,
     /// What this tier proves, in one sentence.
     pub proves: String,
-    /// Every location, sorted by (root, path).
+    /// T3: share of the work's words inside verified spans, across the whole corpus (0..1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<f64>,
+    /// T3: the longest verified span, in matching words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub longest_run_words: Option<u64>,
+    /// T3: words in the reference work.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_words: Option<u64>,
+    /// Every location, sorted by (root, path, record, start).
     pub locations: Vec<Location>,
 }
 
@@ -217,6 +249,30 @@ pub struct Location {
     pub sha256: Option<String>,
     /// Explanations.
     pub detail: Vec<String>,
+    /// T3: the record inside the file (JSONL line, Parquet `row=N`, EPUB chapter, `part=N`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// T3: byte offset of the passage in the document's text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<u64>,
+    /// T3: end byte offset (exclusive) in the document's text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<u64>,
+    /// T3: byte offset of the passage in the reference work's text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_start: Option<u64>,
+    /// T3: end byte offset (exclusive) in the reference work's text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_end: Option<u64>,
+    /// T3: words that match on both sides.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub words: Option<u64>,
+    /// T3: the corpus text of the passage (at most 600 bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+    /// T3: the reference text of the passage (at most 600 bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_excerpt: Option<String>,
 }
 
 /// The `summary` section.
@@ -281,6 +337,9 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
     let mut conflicts: BTreeMap<WorkKey, Builder> = BTreeMap::new();
     let mut involved = BTreeSet::new();
     let mut bytes_involved = 0u64;
+    let mut n_documents = 0u64;
+    let mut document_errors = Vec::new();
+    let mut text = TextBuilder::default();
 
     for file in &stored {
         for (seq, item) in file.items.iter().enumerate() {
@@ -309,6 +368,7 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
                 sha256: d.map(|d| hex::encode(d.sha256)),
                 blake3: d.map(|d| hex::encode(d.blake3)),
                 format: item.format.as_str().to_string(),
+                documents: (seq == 0).then_some(file.documents),
                 status: if item.error.is_some() { "error" } else { "ok" }.to_string(),
                 error: item.error.clone(),
             });
@@ -333,13 +393,35 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
             };
             target.entry(key).or_default().add(file.root, item, finding);
         }
+        n_documents += file.documents;
+        for error in &file.doc_errors {
+            document_errors.push(DocumentError {
+                root: file.root,
+                path: display(&error.address),
+                record: error.record.clone(),
+                message: error.message.clone(),
+            });
+        }
+        for span in &file.spans {
+            file_involved = true;
+            text.add(file.root, file.items.first(), span);
+        }
         if file_involved {
             involved.insert((file.root, file.path.clone()));
             bytes_involved += file.items.first().map_or(0, |i| i.bytes);
         }
     }
 
-    let findings: Vec<WorkFinding> = matches.into_iter().map(|(k, b)| b.finish(k)).collect();
+    let mut findings: Vec<WorkFinding> = matches.into_iter().map(|(k, b)| b.finish(k)).collect();
+    findings.extend(text.finish());
+    findings.sort_by(|a, b| {
+        (a.tier, &a.work.registry, &a.work.collection, &a.work.id).cmp(&(
+            b.tier,
+            &b.work.registry,
+            &b.work.collection,
+            &b.work.id,
+        ))
+    });
     let conflicts: Vec<WorkFinding> = conflicts.into_iter().map(|(k, b)| b.finish(k)).collect();
 
     let mut works_by_tier: BTreeMap<String, u64> = [Tier::T1, Tier::T2, Tier::T3, Tier::T4]
@@ -390,6 +472,8 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
             members: n_members,
             bytes: corpus_bytes,
             errors: n_errors,
+            documents: n_documents,
+            document_errors,
             skipped: skipped
                 .iter()
                 .map(|s| SkippedEntry {
@@ -461,6 +545,14 @@ impl Builder {
                 matched_by: Vec::new(),
                 sha256: item.digests.as_ref().map(|d| hex::encode(d.sha256)),
                 detail: Vec::new(),
+                record: None,
+                start: None,
+                end: None,
+                work_start: None,
+                work_end: None,
+                words: None,
+                excerpt: None,
+                work_excerpt: None,
             });
         for algo in &finding.matched_by {
             if !location.matched_by.contains(algo) {
@@ -531,6 +623,9 @@ impl Builder {
             kind: key.tier.kind().to_string(),
             method: self.methods.into_iter().collect(),
             proves: proves(key.tier).to_string(),
+            coverage: None,
+            longest_run_words: None,
+            work_words: None,
             locations: self.locations.into_values().collect(),
         }
     }
@@ -549,6 +644,101 @@ pub fn proves(tier: Tier) -> &'static str {
         Tier::T4 => {
             "an identifier of the work appears in the corpus: it identifies a work, never a copy"
         }
+    }
+}
+
+/// A span with the root of its file and the sha256 of the object holding its document.
+type PlacedSpan = (u32, Option<String>, TextSpan);
+
+/// Collects T3 spans per work across the corpus.
+#[derive(Default)]
+struct TextBuilder {
+    // (registry, work id) -> (work record, work words, spans)
+    works: BTreeMap<(String, String), (Record, u64, Vec<PlacedSpan>)>,
+}
+
+impl TextBuilder {
+    fn add(&mut self, root: u32, file_item: Option<&crate::read::Item>, span: &TextSpan) {
+        let key = (span.work.registry.clone(), span.work.id.clone());
+        let entry = self
+            .works
+            .entry(key)
+            .or_insert_with(|| (span.work.clone(), span.work_tokens, Vec::new()));
+        // The sha256 of the object holding the document, when it is the file itself.
+        let sha256 = file_item
+            .filter(|item| item.address == span.address)
+            .and_then(|item| item.digests.as_ref())
+            .map(|d| hex::encode(d.sha256));
+        entry.2.push((root, sha256, span.clone()));
+    }
+
+    fn finish(self) -> Vec<WorkFinding> {
+        let mut out = Vec::new();
+        for ((registry, id), (record, work_words, mut spans)) in self.works {
+            let mut intervals: Vec<(usize, usize)> = spans
+                .iter()
+                .map(|(_, _, s)| (s.work_token_start as usize, s.work_token_end as usize))
+                .collect();
+            let covered = crate::align::union_len(&mut intervals) as u64;
+            let coverage = if work_words == 0 {
+                0.0
+            } else {
+                (covered as f64 / work_words as f64).min(1.0)
+            };
+            let longest = spans.iter().map(|(_, _, s)| s.words).max().unwrap_or(0);
+            spans.sort_by(|a, b| {
+                (a.0, &a.2.address, &a.2.record, a.2.start).cmp(&(
+                    b.0,
+                    &b.2.address,
+                    &b.2.record,
+                    b.2.start,
+                ))
+            });
+            let locations = spans
+                .into_iter()
+                .map(|(root, sha256, s)| Location {
+                    root,
+                    path: display(&s.address),
+                    bytes: s.end - s.start,
+                    matched_by: Vec::new(),
+                    sha256,
+                    detail: Vec::new(),
+                    record: s.record,
+                    start: Some(s.start),
+                    end: Some(s.end),
+                    work_start: Some(s.work_start),
+                    work_end: Some(s.work_end),
+                    words: Some(s.words),
+                    excerpt: Some(s.excerpt),
+                    work_excerpt: Some(s.work_excerpt),
+                })
+                .collect();
+            out.push(WorkFinding {
+                work: Work {
+                    registry,
+                    collection: record.collection.clone(),
+                    id,
+                    title: record.title.clone(),
+                    authors: record.authors.clone(),
+                    year: record.year.clone(),
+                    publisher: record.publisher.clone(),
+                    isbn: record.isbns.clone(),
+                    registry_files: Vec::new(),
+                    visible: None,
+                    history: Vec::new(),
+                },
+                tier: Tier::T3,
+                kind: Tier::T3.kind().to_string(),
+                method: vec!["winnowing+alignment".to_string()],
+                proves: proves(Tier::T3).to_string(),
+                // Rounded so that the report is stable across platforms' float formatting.
+                coverage: Some((coverage * 1e6).round() / 1e6),
+                longest_run_words: Some(longest),
+                work_words: Some(work_words),
+                locations,
+            });
+        }
+        out
     }
 }
 

@@ -12,6 +12,8 @@
 //! name). Books3 paths (`.../Books/Bibliotik/<letter>/<name>.epub.txt`) are recognised by
 //! shape alone. T2 is a strong sign of origin, never a proof of identity.
 
+pub mod text;
+
 use serde::Serialize;
 
 use crate::read::Item;

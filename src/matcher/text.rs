@@ -1,0 +1,219 @@
+//! Text matching (tier T3): finding passages of reference works in corpus documents.
+//!
+//! For each document: normalise and tokenise it (`text::tokens`), winnow it with the
+//! registry's parameters, look every fingerprint up in the registry's [`TextIndex`] (common
+//! fingerprints are not in it), and collect *seeds* per work: (document token, work token)
+//! pairs where the same shingle starts. Seeds only say where to look: every candidate work is
+//! then verified by aligning the two token streams from the seeds (`align::spans`), and only
+//! spans of at least [`AlignParams::min_words`] matching words at [`AlignParams::min_identity`]
+//! survive. A span's words that fall inside common passages of the work (boilerplate, text many
+//! works share) do not count towards that minimum, so a shared licence can never make a
+//! finding on its own.
+//!
+//! Spans are per document; coverage is computed later across the whole corpus (`report`), so a
+//! book split into thousands of records is one finding with all its locations.
+
+use std::sync::Arc;
+
+use crate::align::{self, AlignParams};
+use crate::fingerprint;
+use crate::read::Document;
+use crate::registry::works::TextIndex;
+use crate::registry::{Record, Registry};
+use crate::text::{self, Token};
+
+/// Longest excerpt kept per span, in bytes (cut at a character boundary).
+pub const EXCERPT_BYTES: usize = 600;
+
+/// A verified passage of a work found in a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextSpan {
+    /// The work's registry record.
+    pub work: Record,
+    /// Words in the whole work (for coverage).
+    pub work_tokens: u64,
+    /// Address of the file or member holding the document.
+    pub address: Vec<u8>,
+    /// The record inside it (JSONL line, Parquet row, EPUB chapter, text part), if any.
+    pub record: Option<String>,
+    /// Byte offset of the span in the document text.
+    pub start: u64,
+    /// End byte offset (exclusive) in the document text.
+    pub end: u64,
+    /// Byte offset of the span in the work text.
+    pub work_start: u64,
+    /// End byte offset (exclusive) in the work text.
+    pub work_end: u64,
+    /// First work token of the span.
+    pub work_token_start: u64,
+    /// One past the last work token.
+    pub work_token_end: u64,
+    /// Words that match on both sides.
+    pub words: u64,
+    /// The document text of the span (at most [`EXCERPT_BYTES`]).
+    pub excerpt: String,
+    /// The work text of the span (at most [`EXCERPT_BYTES`]).
+    pub work_excerpt: String,
+}
+
+/// A work's tokens, prepared for alignment.
+#[derive(Debug)]
+pub struct WorkTokens {
+    text: String,
+    tokens: Vec<Token>,
+    hashes: Vec<u64>,
+    /// Token ranges covered by common shingles (boilerplate), merged, sorted.
+    common: Vec<(usize, usize)>,
+}
+
+/// A small per-worker cache of prepared works (the most recently used first).
+#[derive(Debug, Default)]
+pub struct WorkCache {
+    entries: Vec<(i64, Arc<WorkTokens>)>,
+}
+
+/// How many prepared works a worker keeps.
+const CACHE_WORKS: usize = 16;
+
+impl WorkCache {
+    /// The prepared tokens of work `row`, read from `registry` when not cached.
+    ///
+    /// # Errors
+    ///
+    /// The work's text cannot be read from the registry.
+    pub fn get(
+        &mut self,
+        registry: &Registry,
+        index: &TextIndex,
+        row: i64,
+    ) -> anyhow::Result<Arc<WorkTokens>> {
+        if let Some(pos) = self.entries.iter().position(|(r, _)| *r == row) {
+            let entry = self.entries.remove(pos);
+            let tokens = entry.1.clone();
+            self.entries.insert(0, entry);
+            return Ok(tokens);
+        }
+        let text = registry.work_text(row)?;
+        let prepared = Arc::new(prepare(text, index));
+        self.entries.insert(0, (row, prepared.clone()));
+        self.entries.truncate(CACHE_WORKS);
+        Ok(prepared)
+    }
+}
+
+fn prepare(text: String, index: &TextIndex) -> WorkTokens {
+    let tokens = text::tokens(&text);
+    let hashes: Vec<u64> = tokens.iter().map(|t| t.text_hash).collect();
+    let k = index.params.k.max(1);
+    let mut common: Vec<(usize, usize)> = Vec::new();
+    for (i, window) in hashes.windows(k).enumerate() {
+        if index.common.contains(&fingerprint::shingle_hash(window)) {
+            // Winnowing keeps a fingerprint at least every `w` shingles of a shared passage:
+            // close gaps shorter than that, so the whole passage is masked.
+            match common.last_mut() {
+                Some(last) if i <= last.1 + index.params.w => last.1 = i + k,
+                _ => common.push((i, i + k)),
+            }
+        }
+    }
+    WorkTokens {
+        text,
+        tokens,
+        hashes,
+        common,
+    }
+}
+
+impl WorkTokens {
+    /// Tokens of `start..end` that are not inside a common passage.
+    fn evidence(&self, start: usize, end: usize) -> usize {
+        let masked: usize = self
+            .common
+            .iter()
+            .map(|&(s, e)| e.min(end).saturating_sub(s.max(start)))
+            .sum();
+        (end - start).saturating_sub(masked)
+    }
+}
+
+/// Finds the verified passages of the registry's works in one document.
+///
+/// # Errors
+///
+/// A work's text cannot be read from the registry.
+///
+/// # Performance
+///
+/// Tokenising and winnowing are linear in the document; alignment is linear in the verified
+/// spans plus a bounded look-ahead per seed.
+pub fn document(
+    registry: &Registry,
+    index: &TextIndex,
+    cache: &mut WorkCache,
+    doc: &Document,
+    params: AlignParams,
+) -> anyhow::Result<Vec<TextSpan>> {
+    let tokens = text::tokens(&doc.text);
+    if tokens.len() < params.min_words {
+        return Ok(Vec::new());
+    }
+    let fingerprints = fingerprint::winnow(&tokens, index.params);
+    // Seeds per work: (document token, work token).
+    let mut seeds: std::collections::BTreeMap<u32, Vec<(usize, usize)>> = Default::default();
+    for fp in &fingerprints {
+        if let Some(postings) = index.postings.get(&fp.hash) {
+            for &(work, work_token) in postings {
+                seeds
+                    .entry(work)
+                    .or_default()
+                    .push((fp.token as usize, work_token as usize));
+            }
+        }
+    }
+    if seeds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let doc_hashes: Vec<u64> = tokens.iter().map(|t| t.text_hash).collect();
+    let mut out = Vec::new();
+    for (work_pos, work_seeds) in seeds {
+        let info = &index.works[work_pos as usize];
+        let work = cache.get(registry, index, info.row)?;
+        for span in align::spans(&doc_hashes, &work.hashes, &work_seeds, params) {
+            if work.evidence(span.work_start, span.work_end) < params.min_words {
+                continue;
+            }
+            let start = tokens[span.doc_start].start;
+            let end = tokens[span.doc_end - 1].end;
+            let work_start = work.tokens[span.work_start].start;
+            let work_end = work.tokens[span.work_end - 1].end;
+            out.push(TextSpan {
+                work: info.record.clone(),
+                work_tokens: info.tokens,
+                address: doc.address.clone(),
+                record: doc.record.clone(),
+                start: start as u64,
+                end: end as u64,
+                work_start: work_start as u64,
+                work_end: work_end as u64,
+                work_token_start: span.work_start as u64,
+                work_token_end: span.work_end as u64,
+                words: span.matched as u64,
+                excerpt: excerpt(&doc.text[start..end]),
+                work_excerpt: excerpt(&work.text[work_start..work_end]),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The first [`EXCERPT_BYTES`] of `text`, cut at a character boundary, with `…` when cut.
+pub fn excerpt(text: &str) -> String {
+    if text.len() <= EXCERPT_BYTES {
+        return text.to_string();
+    }
+    let mut cut = EXCERPT_BYTES;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &text[..cut])
+}
