@@ -316,7 +316,7 @@ impl Scanner {
     }
 
     /// Emits the current word, if any, ending at its last word character.
-    #[inline(always)]
+    #[inline]
     fn finish<F: FnMut(&[u8], usize, usize)>(&mut self, emit: &mut F) {
         if self.active {
             if !self.marks.is_empty() {

@@ -854,7 +854,9 @@ fn detect_format(file_name: &str, input: &mut dyn BufRead) -> anyhow::Result<Sou
 /// Turns a `--registry` argument into a registry database path.
 ///
 /// A SQLite file is returned as is. A raw source file, or a folder of them (walked in sorted
-/// order, hidden files skipped), is imported with format `Auto` into
+/// order, hidden files skipped), is imported with format `Auto` (reference works, i.e. `.txt`,
+/// `.epub`, `.html` files, are added with `works::add_works`, with `works.csv` as their
+/// metadata unless it has a digest column; Markdown files are skipped as documentation) into
 /// `cache_dir/registries/<digest>.db`, where digest covers each source's relative name and
 /// sha256 and the schema version, so the cache is reused until a source changes. The database
 /// is built under a temporary name and renamed when complete, so an interrupted import never
@@ -903,7 +905,17 @@ pub fn resolve(spec: &Path, cache_dir: &Path) -> anyhow::Result<PathBuf> {
         sources.push((name, spec.to_path_buf()));
     }
     let mut hasher = sha2::Sha256::new();
-    hasher.update(format!("provaudit-registry-cache\nschema {}\n", schema_version()).as_bytes());
+    let params = crate::fingerprint::Params::DEFAULT;
+    hasher.update(
+        format!(
+            "provaudit-registry-cache\nschema {}\nworks k {} w {} {}\n",
+            schema_version(),
+            params.k,
+            params.w,
+            works::NORMALIZATION
+        )
+        .as_bytes(),
+    );
     for (relative, path) in &sources {
         let (sha256, _) = file_sha256(path)?;
         hasher.update(format!("{relative}\t{sha256}\n").as_bytes());
@@ -921,8 +933,42 @@ pub fn resolve(spec: &Path, cache_dir: &Path) -> anyhow::Result<PathBuf> {
         .map(|elapsed| elapsed.subsec_nanos())
         .unwrap_or_default();
     let temporary = folder.join(format!(".{digest}.db.tmp-{}-{nanos}", std::process::id()));
-    let paths: Vec<PathBuf> = sources.into_iter().map(|(_, path)| path).collect();
-    let result = import(&temporary, &paths, SourceFormat::Auto, None, &|_| {});
+    // Reference works (texts, EPUB, HTML) are added as works, `works.csv` is their metadata,
+    // Markdown files (a README) are documentation; everything else is imported.
+    let mut paths = Vec::new();
+    let mut works = Vec::new();
+    let mut metadata = None;
+    for (relative, path) in sources {
+        let lower = relative.to_ascii_lowercase();
+        let base = lower.rsplit('/').next().unwrap_or(&lower).to_string();
+        if base == "works.csv" && !has_digest_column(&path) {
+            metadata = Some(path);
+        } else if base.ends_with(".md") {
+            continue;
+        } else if [".txt", ".epub", ".html", ".htm", ".xhtml"]
+            .iter()
+            .any(|ext| base.ends_with(ext))
+        {
+            works.push(path);
+        } else {
+            paths.push(path);
+        }
+    }
+    let result = (|| -> anyhow::Result<()> {
+        if !paths.is_empty() {
+            import(&temporary, &paths, SourceFormat::Auto, None, &|_| {})?;
+        }
+        if !works.is_empty() {
+            works::add_works(
+                &temporary,
+                &works,
+                metadata.as_deref(),
+                None,
+                crate::fingerprint::Params::DEFAULT,
+            )?;
+        }
+        Ok(())
+    })();
     if let Err(err) = result {
         let _ = std::fs::remove_file(&temporary);
         return Err(err).with_context(|| {
@@ -940,6 +986,20 @@ pub fn resolve(spec: &Path, cache_dir: &Path) -> anyhow::Result<PathBuf> {
         )
     })?;
     Ok(target)
+}
+
+/// Whether the first line of a CSV names a digest column (then it is a registry source, not
+/// works metadata).
+fn has_digest_column(path: &Path) -> bool {
+    let mut first = String::new();
+    let _ = File::open(path)
+        .map(|file| std::io::BufRead::read_line(&mut std::io::BufReader::new(file), &mut first));
+    first
+        .to_ascii_lowercase()
+        .split([',', '\t', ';'])
+        .any(|column| {
+            ["md5", "sha1", "sha256", "blake3"].contains(&column.trim().trim_matches('"'))
+        })
 }
 
 /// Whether a file starts with the SQLite header.

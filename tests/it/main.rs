@@ -8,3 +8,4 @@ mod digest_vectors;
 mod harness;
 mod registry_cli;
 mod resume;
+mod text_match;

@@ -1,0 +1,288 @@
+//! Text matching (T3) through the binary: the demo works in the demo corpus, sharded JSONL,
+//! excerpts inside other documents, and shared boilerplate that must never make a finding.
+
+use std::io::Write;
+
+use serde_json::Value;
+
+use crate::harness::{TestEnv, repo_path};
+
+fn t3(report: &Value) -> Vec<&Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["tier"] == "T3")
+        .collect()
+}
+
+fn finding<'a>(report: &'a Value, id: &str) -> Option<&'a Value> {
+    t3(report).into_iter().find(|f| f["work"]["id"] == id)
+}
+
+fn book(slug: &str) -> String {
+    std::fs::read_to_string(repo_path(&format!("corpora/demo/works/{slug}.txt"))).unwrap()
+}
+
+#[test]
+fn demo_works_are_found_in_every_shape_with_offsets_that_point_at_real_text() {
+    let env = TestEnv::new();
+    let demo = env.copy("demo");
+    let out = env
+        .cmd()
+        .arg("audit")
+        .arg(demo.join("corpus"))
+        .arg("--registry")
+        .arg(demo.join("works"))
+        .args(["--out", "out", "--fail-on", "T3"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(env.path("out/report.json")).unwrap()).unwrap();
+
+    let alice = finding(&report, "nltk-carroll-alice").expect("alice found");
+    assert_eq!(alice["work"]["title"], "Alice's Adventures in Wonderland");
+    assert!(
+        alice["coverage"].as_f64().unwrap() > 0.99,
+        "{}",
+        alice["coverage"]
+    );
+    let paths: Vec<&str> = alice["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["path"].as_str().unwrap())
+        .collect();
+    for want in [
+        "books/Lewis Carroll - Alice in Wonderland.epub",
+        "archives/nested.zip!/inner.tar.gz!/x.epub",
+        "books3/the-eye.eu/public/Books/Bibliotik/C/Carroll - Alice's Adventures in Wonderland.epub.txt",
+        // Another edition of the same work.
+        "editions/alice-millennium-fulcrum-2.9.txt",
+    ] {
+        assert!(paths.contains(&want), "{want} not in {paths:?}");
+    }
+    for id in [
+        "nltk-shakespeare-hamlet",
+        "canterbury-asyoulik",
+        "nltk-blake-poems",
+    ] {
+        let f = finding(&report, id).unwrap_or_else(|| panic!("{id} not found"));
+        assert!(
+            f["coverage"].as_f64().unwrap() > 0.99,
+            "{id}: {}",
+            f["coverage"]
+        );
+    }
+    // The readable half of a truncated stream is evidence; the negative control is absent.
+    let thursday = finding(&report, "nltk-chesterton-thursday").expect("thursday found");
+    let coverage = thursday["coverage"].as_f64().unwrap();
+    assert!((0.02..0.3).contains(&coverage), "{coverage}");
+    assert!(finding(&report, "nltk-chesterton-brown").is_none());
+
+    // Offsets on both sides point at the excerpted text: check them in a plain-text file.
+    let edition =
+        std::fs::read_to_string(demo.join("corpus/editions/alice-millennium-fulcrum-2.9.txt"))
+            .unwrap();
+    let work_text = book("nltk-carroll-alice");
+    let location = alice["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["path"] == "editions/alice-millennium-fulcrum-2.9.txt")
+        .unwrap();
+    let (start, end) = (
+        location["start"].as_u64().unwrap() as usize,
+        location["end"].as_u64().unwrap() as usize,
+    );
+    let excerpt = location["excerpt"].as_str().unwrap().trim_end_matches('…');
+    assert!(edition[start..end].starts_with(excerpt));
+    let (ws, we) = (
+        location["work_start"].as_u64().unwrap() as usize,
+        location["work_end"].as_u64().unwrap() as usize,
+    );
+    let work_excerpt = location["work_excerpt"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('…');
+    assert!(work_text[ws..we].starts_with(work_excerpt));
+    assert!(location["words"].as_u64().unwrap() >= 50);
+}
+
+/// Writes `lines` as JSONL, zstd-compressed when the name ends in `.zst`.
+fn write_jsonl(path: &std::path::Path, lines: &[String]) {
+    let mut body = Vec::new();
+    for line in lines {
+        body.extend_from_slice(line.as_bytes());
+        body.push(b'\n');
+    }
+    if path.extension().is_some_and(|e| e == "zst") {
+        body = zstd::encode_all(&body[..], 3).unwrap();
+    }
+    std::fs::File::create(path)
+        .unwrap()
+        .write_all(&body)
+        .unwrap();
+}
+
+#[test]
+fn a_book_split_into_jsonl_records_across_shards_is_one_finding_with_full_coverage() {
+    let env = TestEnv::new();
+    let text = book("nltk-shakespeare-hamlet");
+    // ~2 KB records cut at line ends, interleaved with background records, over 3 shards.
+    let mut records = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        current.push_str(line);
+        current.push('\n');
+        if current.len() > 2000 {
+            records.push(std::mem::take(&mut current));
+        }
+    }
+    records.push(current);
+    std::fs::create_dir_all(env.path("corpus")).unwrap();
+    let mut shards: Vec<Vec<String>> = vec![Vec::new(); 3];
+    for (i, record) in records.iter().enumerate() {
+        shards[i % 3]
+            .push(serde_json::json!({"text": record, "meta": {"source": "books"}}).to_string());
+        shards[(i + 1) % 3].push(serde_json::json!({"text": format!("unrelated web page number {i} about the weather and sports")}).to_string());
+    }
+    for (i, shard) in shards.iter().enumerate() {
+        let name = if i == 2 {
+            format!("train-{i:05}.jsonl.zst")
+        } else {
+            format!("train-{i:05}.jsonl")
+        };
+        write_jsonl(&env.path(&format!("corpus/{name}")), shard);
+    }
+    std::fs::create_dir_all(env.path("works")).unwrap();
+    std::fs::write(env.path("works/hamlet.txt"), &text).unwrap();
+    let out = env
+        .cmd()
+        .args([
+            "audit",
+            "corpus",
+            "--registry",
+            "works",
+            "--out",
+            "out",
+            "--fail-on",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(env.path("out/report.json")).unwrap()).unwrap();
+    let found = t3(&report);
+    assert_eq!(found.len(), 1);
+    let hamlet = found[0];
+    assert!(
+        hamlet["coverage"].as_f64().unwrap() > 0.98,
+        "{}",
+        hamlet["coverage"]
+    );
+    let locations = hamlet["locations"].as_array().unwrap();
+    assert!(locations.len() > 20, "{}", locations.len());
+    // Records are named by their JSONL line.
+    assert!(locations.iter().all(|l| l["record"].is_string()));
+    assert!(
+        locations
+            .iter()
+            .any(|l| l["path"] == "train-00002.jsonl.zst")
+    );
+}
+
+#[test]
+fn an_excerpt_in_a_web_page_is_found_and_shared_boilerplate_is_not() {
+    let env = TestEnv::new();
+    let alice = book("nltk-carroll-alice");
+    let words: Vec<&str> = alice.split_whitespace().collect();
+    // About 3% of the book, inside a page of other text.
+    let excerpt = words[10_000..10_800].join(" ");
+    let licence = std::fs::read_to_string(repo_path(
+        "corpora/boilerplate/project-gutenberg-licence.txt",
+    ))
+    .unwrap();
+    let thursday = book("nltk-chesterton-thursday");
+    std::fs::create_dir_all(env.path("corpus")).unwrap();
+    std::fs::write(
+        env.path("corpus/page.html"),
+        format!("<html><body><p>A blog post quoting a book.</p><p>{excerpt}</p><p>The end of the quote.</p></body></html>"),
+    )
+    .unwrap();
+    // An unrelated book that carries the same licence as the registry's work below.
+    std::fs::write(
+        env.path("corpus/other-book.txt"),
+        format!("{thursday}\n\n{licence}"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(env.path("works")).unwrap();
+    std::fs::write(env.path("works/alice.txt"), &alice).unwrap();
+    let brown = book("nltk-chesterton-brown");
+    std::fs::write(
+        env.path("works/brown-with-licence.txt"),
+        format!("{brown}\n\n{licence}"),
+    )
+    .unwrap();
+
+    let out = env
+        .cmd()
+        .args([
+            "audit",
+            "corpus",
+            "--registry",
+            "works",
+            "--out",
+            "out",
+            "--fail-on",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(env.path("out/report.json")).unwrap()).unwrap();
+    let found = t3(&report);
+    let ids: Vec<&str> = found
+        .iter()
+        .map(|f| f["work"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["alice"], "only the excerpt is a finding");
+    let coverage = found[0]["coverage"].as_f64().unwrap();
+    assert!((0.02..0.04).contains(&coverage), "{coverage}");
+    assert_eq!(found[0]["locations"][0]["path"], "page.html");
+}
+
+#[test]
+fn works_built_with_other_winnowing_parameters_are_refused() {
+    let env = TestEnv::new();
+    std::fs::write(env.path("a.txt"), book("nltk-blake-poems")).unwrap();
+    env.cmd()
+        .args(["registry", "add-works", "reg.db", "a.txt"])
+        .assert()
+        .success();
+    std::fs::write(env.path("b.txt"), book("canterbury-asyoulik")).unwrap();
+    let out = env
+        .cmd()
+        .args(["registry", "add-works", "reg.db", "b.txt", "--k", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("was built with k = 8"), "{stderr}");
+}
