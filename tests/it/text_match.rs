@@ -286,3 +286,26 @@ fn works_built_with_other_winnowing_parameters_are_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("was built with k = 8"), "{stderr}");
 }
+
+#[test]
+fn text_findings_are_identical_whatever_the_thread_count() {
+    let env = TestEnv::new();
+    let demo = env.copy("demo");
+    let mut reports = Vec::new();
+    for threads in ["1", "2"] {
+        let out_dir = format!("out-{threads}");
+        env.cmd()
+            .arg("audit")
+            .arg(demo.join("corpus"))
+            .arg("--registry")
+            .arg(demo.join("registry"))
+            .arg(demo.join("works"))
+            .args(["--out", &out_dir, "--fail-on", "none", "--threads", threads])
+            .assert()
+            .success();
+        let bytes = std::fs::read(env.path(&format!("{out_dir}/report.json"))).unwrap();
+        reports.push(crate::harness::report_without_run(&bytes));
+    }
+    assert_eq!(reports[0], reports[1]);
+    assert!(!t3(&reports[0]).is_empty());
+}
