@@ -309,3 +309,58 @@ fn text_findings_are_identical_whatever_the_thread_count() {
     assert_eq!(reports[0], reports[1]);
     assert!(!t3(&reports[0]).is_empty());
 }
+
+#[test]
+fn unreadable_records_are_listed_with_their_address_and_the_rest_is_read() {
+    let env = TestEnv::new();
+    let hamlet = book("nltk-shakespeare-hamlet");
+    let words: Vec<&str> = hamlet.split_whitespace().collect();
+    let passage = words[2000..2300].join(" ");
+    std::fs::create_dir_all(env.path("corpus")).unwrap();
+    let lines = [
+        serde_json::json!({"text": "an ordinary record"}).to_string(),
+        "{\"text\": \"a record cut in the middle".to_string(),
+        serde_json::json!({"body": "no text field here"}).to_string(),
+        serde_json::json!({"text": passage}).to_string(),
+    ];
+    write_jsonl(&env.path("corpus/shard.jsonl"), &lines);
+    std::fs::write(
+        env.path("corpus/broken.epub"),
+        b"PK\x03\x04 this is not really an epub",
+    )
+    .unwrap();
+    std::fs::create_dir_all(env.path("works")).unwrap();
+    std::fs::write(env.path("works/hamlet.txt"), &hamlet).unwrap();
+    let out = env
+        .cmd()
+        .args([
+            "audit",
+            "corpus",
+            "--registry",
+            "works",
+            "--out",
+            "out",
+            "--fail-on",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(env.path("out/report.json")).unwrap()).unwrap();
+    let errors = report["corpus"]["document_errors"].as_array().unwrap();
+    let records: Vec<(&str, Option<&str>)> = errors
+        .iter()
+        .map(|e| (e["path"].as_str().unwrap(), e["record"].as_str()))
+        .collect();
+    assert!(records.contains(&("shard.jsonl", Some("2"))), "{errors:?}");
+    assert!(records.contains(&("shard.jsonl", Some("3"))), "{errors:?}");
+    // The record after the broken ones is still read and matched.
+    let found = t3(&report);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["locations"][0]["record"], "4");
+}
