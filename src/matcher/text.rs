@@ -161,13 +161,11 @@ pub fn document(
     // Seeds per work: (document token, work token).
     let mut seeds: std::collections::BTreeMap<u32, Vec<(usize, usize)>> = Default::default();
     for fp in &fingerprints {
-        if let Some(postings) = index.postings.get(&fp.hash) {
-            for &(work, work_token) in postings {
-                seeds
-                    .entry(work)
-                    .or_default()
-                    .push((fp.token as usize, work_token as usize));
-            }
+        for posting in index.lookup(fp.hash) {
+            seeds
+                .entry(posting.work)
+                .or_default()
+                .push((fp.token as usize, posting.token as usize));
         }
     }
     if seeds.is_empty() {
