@@ -15,8 +15,8 @@ use crate::cli::{
 use crate::config::ScanConfig;
 use crate::progress::Progress;
 use crate::registry::SourceFormat;
-use crate::report::{self, AuditResult};
-use crate::store::Store;
+use crate::report;
+use crate::store::{Store, StoreSummary};
 
 /// Runs the command line and returns the exit code: 0 clean, 1 findings at or above
 /// `--fail-on`, 2 error (returned as `Err` for fatal errors).
@@ -77,34 +77,34 @@ fn audit(args: AuditArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let result = report::build(&store)?;
     let report_path = args.out.join("report.json");
     report::json::write_file(&result, &report_path)?;
-    ui.say(&summary_line(&result, &stats));
+    let summary = store.summary()?;
+    ui.say(&summary_line(&summary, &stats));
     ui.say(&format!("report: {}", report_path.display()));
-    Ok(exit_code(&result, &config))
+    Ok(exit_code(&summary, &config))
 }
 
 fn scan(args: ScanArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let config = ScanConfig::resolve(args.corpus)?;
     let mut store = Store::open(&args.store)?;
     let stats = crate::scan::run(&config, &mut store, ui.progress, command_line(), ui.threads)?;
-    let result = report::build(&store)?;
-    ui.say(&summary_line(&result, &stats));
+    // Counts come from SQL: a scan never holds the whole corpus in memory.
+    let summary = store.summary()?;
+    ui.say(&summary_line(&summary, &stats));
     ui.say(&format!(
         "results: {} (render with `provaudit report {}`)",
         args.store.display(),
         args.store.display()
     ));
-    Ok(exit_code(&result, &config))
+    Ok(exit_code(&summary, &config))
 }
 
-fn summary_line(result: &AuditResult, stats: &crate::scan::ScanStats) -> String {
-    let tiers = if result.findings.is_empty() {
+fn summary_line(summary: &StoreSummary, stats: &crate::scan::ScanStats) -> String {
+    let tiers = if summary.works_by_tier.is_empty() {
         "no known works found".to_string()
     } else {
-        result
-            .summary
+        summary
             .works_by_tier
             .iter()
-            .filter(|(_, n)| **n > 0)
             .map(|(tier, n)| format!("{tier}: {n} work{}", if *n == 1 { "" } else { "s" }))
             .collect::<Vec<_>>()
             .join(", ")
@@ -115,24 +115,30 @@ fn summary_line(result: &AuditResult, stats: &crate::scan::ScanStats) -> String 
         if stats.files_listed == 1 { "" } else { "s" },
         stats.files_read,
         stats.files_unchanged,
-        result.corpus.members,
-        result.summary.errors,
-        result.corpus.skipped.len(),
+        summary.members,
+        summary.errors,
+        summary.skipped,
         tiers,
-        if result.summary.conflicts > 0 {
-            format!(", {} conflicts", result.summary.conflicts)
+        if summary.conflicts > 0 {
+            format!(", {} conflicts", summary.conflicts)
         } else {
             String::new()
         }
     )
 }
 
-fn exit_code(result: &AuditResult, config: &ScanConfig) -> ExitCode {
-    if config.strict && result.summary.errors > 0 {
+fn exit_code(summary: &StoreSummary, config: &ScanConfig) -> ExitCode {
+    if config.strict && summary.errors > 0 {
         return ExitCode::from(2);
     }
-    match config.fail_on {
-        Some(tier) if report::has_finding_at_or_above(result, tier) => ExitCode::from(1),
+    let strongest = summary
+        .works_by_tier
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .filter_map(|(tier, _)| crate::matcher::Tier::from_name(tier))
+        .min();
+    match (config.fail_on, strongest) {
+        (Some(fail_on), Some(found)) if found <= fail_on => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     }
 }

@@ -377,8 +377,18 @@ pub fn now_utc() -> String {
 }
 
 fn binary_sha256() -> Option<String> {
+    use sha2::Digest as _;
     let exe = std::env::current_exe().ok()?;
-    let file = fs::File::open(exe).ok()?;
-    let (digests, _) = crate::digest::reader(file).ok()?;
-    Some(crate::digest::hex(&digests.sha256))
+    let mut file = fs::File::open(exe).ok()?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; crate::digest::BUF_SIZE];
+    loop {
+        match std::io::Read::read(&mut file, &mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    Some(crate::digest::hex(&hasher.finalize()))
 }

@@ -217,6 +217,21 @@ pub struct StoredFile {
     pub doc_errors: Vec<DocError>,
 }
 
+/// Counts of a store, for messages and exit codes.
+#[derive(Debug, Clone, Default)]
+pub struct StoreSummary {
+    /// Archive members and decompressed streams.
+    pub members: u64,
+    /// Files and members with errors.
+    pub errors: u64,
+    /// Entries the walk skipped.
+    pub skipped: u64,
+    /// Distinct works with conflicting matches.
+    pub conflicts: u64,
+    /// Distinct works per tier (`T1`...), tiers without findings absent.
+    pub works_by_tier: std::collections::BTreeMap<String, u64>,
+}
+
 /// A run as recorded in the `runs` table.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RunRecord {
@@ -804,6 +819,40 @@ impl Store {
             }
         }
         Ok(files.into_iter().map(|(_, f)| f).collect())
+    }
+
+    /// Counts for the end-of-scan message and the exit code, computed in SQL so that memory
+    /// stays flat however large the corpus (the full report is not built).
+    pub fn summary(&self) -> anyhow::Result<StoreSummary> {
+        let count = |sql: &str| -> anyhow::Result<u64> {
+            Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+        };
+        let mut works_by_tier = std::collections::BTreeMap::new();
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT tier, count(*) FROM (SELECT DISTINCT tier, registry, collection, record_id
+                 FROM findings WHERE status = 'match') GROUP BY tier",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (tier, n) = row?;
+                works_by_tier.insert(tier, n as u64);
+            }
+        }
+        let t3 = count("SELECT count(*) FROM (SELECT DISTINCT registry, work_id FROM text_spans)")?;
+        if t3 > 0 {
+            works_by_tier.insert("T3".to_string(), t3);
+        }
+        Ok(StoreSummary {
+            members: count("SELECT count(*) FROM items WHERE seq > 0")?,
+            errors: count("SELECT count(*) FROM items WHERE error IS NOT NULL")?,
+            skipped: count("SELECT count(*) FROM skipped")?,
+            conflicts: count(
+                "SELECT count(*) FROM (SELECT DISTINCT tier, registry, collection, record_id
+                 FROM findings WHERE status = 'conflict')",
+            )?,
+            works_by_tier,
+        })
     }
 
     /// The skipped list of the last complete run.

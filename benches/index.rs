@@ -1,0 +1,65 @@
+//! Fingerprint index lookups (`registry::works::TextIndex::lookup`): the cost per document
+//! fingerprint at scan time, for an index of 12 million postings (about 1,000 books of 100,000
+//! words at the default density), on hits and on misses (the common case: most corpus text is
+//! in no registry).
+//!
+//! Run: `cargo bench --bench index`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use provaudit::fingerprint::Params;
+use provaudit::registry::works::{Posting, TextIndex};
+
+/// A deterministic 64-bit generator (xorshift*), so the bench is the same on every run.
+fn hashes(n: usize, seed: u64) -> Vec<u64> {
+    let mut x = seed | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        })
+        .collect()
+}
+
+fn lookups(c: &mut Criterion) {
+    const POSTINGS: usize = 12_000_000;
+    const QUERIES: usize = 100_000;
+    let stored = hashes(POSTINGS, 1);
+    let postings: Vec<Posting> = stored
+        .iter()
+        .enumerate()
+        .map(|(i, &hash)| Posting {
+            hash,
+            work: (i % 1000) as u32,
+            token: (i / 1000) as u32,
+        })
+        .collect();
+    let index = TextIndex::new(Params::DEFAULT, Vec::new(), postings, Default::default());
+    let hits: Vec<u64> = stored.iter().step_by(POSTINGS / QUERIES).copied().collect();
+    let misses = hashes(QUERIES, 2);
+
+    let mut group = c.benchmark_group("index-lookup");
+    group.throughput(Throughput::Elements(QUERIES as u64));
+    group.bench_function("hits", |b| {
+        b.iter(|| {
+            hits.iter()
+                .map(|&h| index.lookup(black_box(h)).len())
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("misses", |b| {
+        b.iter(|| {
+            misses
+                .iter()
+                .map(|&h| index.lookup(black_box(h)).len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, lookups);
+criterion_main!(benches);
