@@ -8,6 +8,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use md5::Digest as _;
+use sha2::Digest as _;
 
 fn input() -> Vec<u8> {
     // Real text (a public-domain book from the demo corpus) repeated to 8 MiB, so the numbers

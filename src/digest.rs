@@ -14,7 +14,10 @@
 use std::fmt;
 use std::io::{self, Read};
 
+// md-5 0.10 (with its assembly core) and sha1/sha2 0.11 implement different versions of the
+// `Digest` trait; each hasher is driven through its own.
 use md5::Digest as _;
+use sha2::Digest as _;
 
 /// Size of the read buffer used by [`reader`] and by the container readers.
 pub const BUF_SIZE: usize = 256 * 1024;
