@@ -116,12 +116,116 @@ fn prepare(text: String, index: &TextIndex) -> WorkTokens {
             }
         }
     }
+    for (start, end) in matter_blocks(&text) {
+        let first = tokens.partition_point(|t| t.end <= start);
+        let last = tokens.partition_point(|t| t.start < end);
+        if first < last {
+            common.push((first, last));
+        }
+    }
+    common.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(common.len());
+    for (s, e) in common {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
     WorkTokens {
         text,
         tokens,
         hashes,
-        common,
+        common: merged,
     }
+}
+
+/// Words of a line that mark copyright-page matter (lower case).
+const MATTER_MARKERS: &[&str] = &[
+    "©",
+    "copyright",
+    "copr.",
+    "all rights reserved",
+    "isbn",
+    "library of congress",
+    "cataloging-in-publication",
+    "cataloguing",
+    "cip data",
+    "british library",
+    "lccn",
+    "printed in",
+    "first published",
+    "first edition",
+    "published by",
+    "published simultaneously",
+    "cover design",
+    "cover art",
+    "cover illustration",
+    "no part of this",
+    "typeset",
+    "10 9 8 7 6 5 4 3 2 1",
+    "1 3 5 7 9 10 8 6 4 2",
+];
+
+/// Bytes of context masked around a copyright-page block (publisher names, imprint lines).
+const MATTER_PAD: usize = 200;
+
+/// Largest gap, in bytes, between two marked lines of one copyright-page block.
+const MATTER_GAP: usize = 1500;
+
+/// Markers strong enough to make a block on their own; other markers need a second one nearby.
+const STRONG_MARKERS: &[&str] = &["©", "copyright", "all rights reserved", "isbn"];
+
+/// Byte ranges of the copyright-page matter of a work: clusters of lines with copyright-page
+/// markers (lines at most [`MATTER_GAP`] bytes apart) within the first and the last tenth of the
+/// text, padded by [`MATTER_PAD`] bytes. A cluster needs a strong marker (©, "Copyright", "All
+/// rights reserved", an ISBN) or two markers, so that a stray "printed in" of the story is
+/// left alone. A publisher's copyright page is shared by all its books, so it is never evidence
+/// that a corpus holds one particular work; the work's own text is.
+pub fn matter_blocks(text: &str) -> Vec<(usize, usize)> {
+    let tenth = text.len() / 10;
+    // (start, end, marks, strong) of the cluster being built, and the finished ones.
+    let mut clusters: Vec<(usize, usize, usize, bool)> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let (start, end) = (offset, offset + line.len());
+        offset = end;
+        let in_ends = start < tenth || end > text.len() - tenth;
+        if !in_ends || line.len() > 400 {
+            continue;
+        }
+        let lower = line.to_lowercase();
+        let strong = STRONG_MARKERS.iter().any(|m| lower.contains(m)) || is_c_notice(&lower);
+        if !(strong || MATTER_MARKERS.iter().any(|m| lower.contains(m))) {
+            continue;
+        }
+        match clusters.last_mut() {
+            Some(last) if start <= last.1 + MATTER_GAP => {
+                last.1 = end;
+                last.2 += 1;
+                last.3 |= strong;
+            }
+            _ => clusters.push((start, end, 1, strong)),
+        }
+    }
+    clusters
+        .into_iter()
+        .filter(|&(_, _, marks, strong)| strong || marks >= 2)
+        .map(|(s, e, _, _)| {
+            (
+                s.saturating_sub(MATTER_PAD),
+                (e + MATTER_PAD).min(text.len()),
+            )
+        })
+        .collect()
+}
+
+/// `(c) 1998`-style notices.
+fn is_c_notice(lower: &str) -> bool {
+    lower.match_indices("(c)").any(|(i, m)| {
+        lower[i + m.len()..]
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_digit())
+    })
 }
 
 impl WorkTokens {
@@ -172,14 +276,48 @@ pub fn document(
         return Ok(Vec::new());
     }
     let doc_hashes: Vec<u64> = tokens.iter().map(|t| t.text_hash).collect();
-    let mut out = Vec::new();
+    // Every verified candidate of every work, then one document word as evidence for one work
+    // only: a passage two works share (a quotation, a common copyright page) goes to the work
+    // that explains more of the document, and another work keeps a span only if it has enough
+    // matching words outside what is already explained.
+    let mut candidates: Vec<(u32, Arc<WorkTokens>, align::Span)> = Vec::new();
     for (work_pos, work_seeds) in seeds {
         let info = &index.works[work_pos as usize];
         let work = cache.get(registry, index, info.row)?;
         for span in align::spans(&doc_hashes, &work.hashes, &work_seeds, params) {
-            if work.evidence(span.work_start, span.work_end) < params.min_words {
-                continue;
+            if work.evidence(span.work_start, span.work_end) >= params.min_words {
+                candidates.push((work_pos, work.clone(), span));
             }
+        }
+    }
+    candidates.sort_by(|a, b| {
+        b.2.matched
+            .cmp(&a.2.matched)
+            .then((a.0, a.2).cmp(&(b.0, b.2)))
+    });
+    let mut accepted: Vec<(u32, Arc<WorkTokens>, align::Span)> = Vec::new();
+    for (work_pos, work, span) in candidates {
+        let len = span.doc_end - span.doc_start;
+        let overlap: usize = accepted
+            .iter()
+            .filter(|(other, _, _)| *other != work_pos)
+            .map(|(_, _, a)| {
+                span.doc_end
+                    .min(a.doc_end)
+                    .saturating_sub(span.doc_start.max(a.doc_start))
+            })
+            .sum();
+        let outside =
+            span.matched as f64 * (len.saturating_sub(overlap)) as f64 / len.max(1) as f64;
+        if outside >= params.min_words as f64 {
+            accepted.push((work_pos, work, span));
+        }
+    }
+    accepted.sort_by_key(|(work_pos, _, span)| (*work_pos, span.doc_start));
+    let mut out = Vec::new();
+    for (work_pos, work, span) in accepted {
+        let info = &index.works[work_pos as usize];
+        {
             let start = tokens[span.doc_start].start;
             let end = tokens[span.doc_end - 1].end;
             let work_start = work.tokens[span.work_start].start;
@@ -214,4 +352,29 @@ pub fn excerpt(text: &str) -> String {
         cut -= 1;
     }
     format!("{}…", &text[..cut])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copyright_pages_at_either_end_are_matter_and_the_body_is_not() {
+        let page = "Meridian Classics\nCopyright (c) 1998 by Meridian House\nAll rights reserved.\nISBN 978-0-00-000000-2\nPrinted in the United States of America\n10 9 8 7 6 5 4 3 2 1\n";
+        let body = "It was a dark and stormy night; the rain fell in torrents. ".repeat(200);
+        let text = format!("{page}\n{body}");
+        let blocks = matter_blocks(&text);
+        assert_eq!(blocks.len(), 1);
+        let (start, end) = blocks[0];
+        assert_eq!(start, 0);
+        assert!(end >= page.len() && end <= page.len() + 1 + MATTER_PAD);
+        // A notice in the middle of a book is left alone, and so is a lone weak marker at the
+        // start of the story.
+        let middle = format!("{body}\nCopyright 1998\n{body}");
+        assert!(matter_blocks(&middle).is_empty());
+        let story = format!("The letter was printed in haste.\n{body}");
+        assert!(matter_blocks(&story).is_empty());
+        assert!(is_c_notice("(c) 2001 the author"));
+        assert!(!is_c_notice("point (c) of the treaty"));
+    }
 }

@@ -6,8 +6,9 @@
 //! with other parameters is refused: fingerprints made with different `k` or `w` never match.
 //!
 //! Fingerprints that cannot be evidence are marked *common*: those of known boilerplate (the
-//! Project Gutenberg licence, standard rights notices; `corpora/boilerplate/`) and those that
-//! occur in more than [`common_threshold`] works. A common fingerprint never seeds a match, and
+//! Project Gutenberg licence, standard rights notices) and of widely quoted texts (the King James
+//! Bible), shipped in `corpora/boilerplate/`, and those that occur in more than
+//! [`common_threshold`] works. A common fingerprint never seeds a match, and
 //! the words it covers do not count towards the 50 words a verified span needs.
 //!
 //! At scan time [`TextIndex`] holds the non-common fingerprints of every work in memory; the
@@ -94,6 +95,11 @@ pub fn add_works(
     params: Params,
 ) -> anyhow::Result<Vec<AddedWork>> {
     let mut conn = schema::open_for_write(registry_path)?;
+    // As for imports: no fsync per transaction. A killed process still leaves each work either
+    // added or absent (the journal is written before the database); only a power loss during
+    // the run could damage the file.
+    conn.execute_batch("PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;")
+        .with_context(|| format!("cannot configure registry `{}`", registry_path.display()))?;
     check_params(&conn, registry_path, params, true)?;
     let metadata = match metadata {
         Some(path) => read_metadata(path)?,
@@ -120,7 +126,7 @@ pub fn add_works(
             .with_context(|| format!("cannot add work `{}`", file.display()))?;
         added.extend(result);
     }
-    refresh_common(&conn, params).with_context(|| {
+    refresh_common(&conn).with_context(|| {
         format!(
             "cannot update common fingerprints of `{}`",
             registry_path.display()
@@ -480,34 +486,52 @@ fn check_params(
 /// Names the tokenisation and hashing, so that a registry of an incompatible build is refused.
 pub const NORMALIZATION: &str = "provaudit-text-1 (nfkd casefold xxh3-64, shingle polynomial)";
 
-/// Recomputes the common fingerprints: boilerplate ones and those in too many works.
-fn refresh_common(conn: &rusqlite::Connection, params: Params) -> rusqlite::Result<()> {
+/// Recomputes the fingerprints common to too many works (in one transaction).
+fn refresh_common(conn: &rusqlite::Connection) -> anyhow::Result<()> {
     let n_works: i64 = conn.query_row("SELECT count(*) FROM works", [], |r| r.get(0))?;
     let threshold = common_threshold(n_works as u64) as i64;
-    conn.execute_batch("DELETE FROM common_fingerprints")?;
-    conn.execute(
+    let tx = conn.unchecked_transaction()?;
+    tx.execute("DELETE FROM common_fingerprints", [])?;
+    tx.execute(
         "INSERT INTO common_fingerprints (hash, works, reason)
          SELECT hash, count(DISTINCT work), 'in more than ' || ?1 || ' works'
          FROM work_fingerprints GROUP BY hash HAVING count(DISTINCT work) > ?1",
         [threshold],
     )?;
-    let mut insert = conn.prepare_cached(
-        "INSERT OR IGNORE INTO common_fingerprints (hash, works, reason) VALUES (?1, 0, ?2)",
-    )?;
-    for (name, text) in BOILERPLATE {
-        // Every shingle of the boilerplate, not only the winnowed ones, so that whatever a
-        // work's winnowing selects inside a boilerplate passage is recognised.
-        let tokens = crate::text::tokens(text);
-        let hashes: Vec<u64> = tokens.iter().map(|t| t.text_hash).collect();
-        for window in hashes.windows(params.k.max(1)) {
-            insert.execute(params![
-                fingerprint::shingle_hash(window) as i64,
-                format!("boilerplate: {name}")
-            ])?;
-        }
-    }
+    tx.commit()?;
     Ok(())
 }
+
+/// Every k-word shingle hash of the shipped boilerplate and widely quoted texts.
+///
+/// Computed when an index is loaded rather than stored in registries: it is part of the build
+/// (the tool version is in every config digest), costs about 0.1 s, and keeps registries small.
+/// Every shingle, not only the winnowed ones, so that whatever a work's winnowing selects
+/// inside such a passage is recognised, and the passage's words are masked.
+pub fn boilerplate_shingles(k: usize) -> anyhow::Result<std::collections::HashSet<u64>> {
+    let mut texts: Vec<String> = BOILERPLATE.iter().map(|(_, t)| t.to_string()).collect();
+    for (_, compressed) in QUOTED {
+        let bytes = zstd::decode_all(*compressed).context("corrupt shipped text")?;
+        texts.push(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    let mut shingles = std::collections::HashSet::new();
+    for text in &texts {
+        let hashes: Vec<u64> = crate::text::tokens(text)
+            .iter()
+            .map(|t| t.text_hash)
+            .collect();
+        for window in hashes.windows(k.max(1)) {
+            shingles.insert(fingerprint::shingle_hash(window));
+        }
+    }
+    Ok(shingles)
+}
+
+/// Texts quoted so widely that sharing them is no evidence of copying (zstd-compressed).
+const QUOTED: &[(&str, &[u8])] = &[(
+    "bible-kjv",
+    include_bytes!("../../corpora/boilerplate/bible-kjv.txt.zst"),
+)];
 
 /// A work as the text matcher knows it.
 #[derive(Debug, Clone)]
@@ -672,7 +696,7 @@ impl Registry {
         if works.is_empty() {
             return Ok(None);
         }
-        let mut common = std::collections::HashSet::new();
+        let mut common = boilerplate_shingles(k as usize)?;
         {
             let mut stmt = self
                 .conn
