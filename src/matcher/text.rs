@@ -66,14 +66,17 @@ pub struct WorkTokens {
     common: Vec<(usize, usize)>,
 }
 
-/// A small per-worker cache of prepared works (the most recently used first).
+/// A per-worker cache of prepared works (the most recently used first), bounded in bytes.
 #[derive(Debug, Default)]
 pub struct WorkCache {
     entries: Vec<(i64, Arc<WorkTokens>)>,
+    bytes: usize,
 }
 
-/// How many prepared works a worker keeps.
-const CACHE_WORKS: usize = 16;
+/// Memory a worker may spend on prepared works (text, tokens, hashes): about 170 works of
+/// 100,000 words. Preparing a work (reading, decompressing, tokenising) costs about a
+/// millisecond per 20,000 words, and corpora repeat the same works in many records.
+const CACHE_BYTES: usize = 128 << 20;
 
 impl WorkCache {
     /// The prepared tokens of work `row`, read from `registry` when not cached.
@@ -95,8 +98,13 @@ impl WorkCache {
         }
         let text = registry.work_text(row)?;
         let prepared = Arc::new(prepare(text, index));
+        self.bytes += prepared.bytes();
         self.entries.insert(0, (row, prepared.clone()));
-        self.entries.truncate(CACHE_WORKS);
+        while self.bytes > CACHE_BYTES && self.entries.len() > 1 {
+            if let Some((_, evicted)) = self.entries.pop() {
+                self.bytes -= evicted.bytes();
+            }
+        }
         Ok(prepared)
     }
 }
@@ -229,6 +237,14 @@ fn is_c_notice(lower: &str) -> bool {
 }
 
 impl WorkTokens {
+    /// Approximate memory held.
+    fn bytes(&self) -> usize {
+        self.text.len()
+            + self.tokens.len() * std::mem::size_of::<Token>()
+            + self.hashes.len() * 8
+            + self.common.len() * 16
+    }
+
     /// Tokens of `start..end` that are not inside a common passage.
     fn evidence(&self, start: usize, end: usize) -> usize {
         let masked: usize = self

@@ -508,13 +508,13 @@ fn refresh_common(conn: &rusqlite::Connection) -> anyhow::Result<()> {
 /// (the tool version is in every config digest), costs about 0.1 s, and keeps registries small.
 /// Every shingle, not only the winnowed ones, so that whatever a work's winnowing selects
 /// inside such a passage is recognised, and the passage's words are masked.
-pub fn boilerplate_shingles(k: usize) -> anyhow::Result<std::collections::HashSet<u64>> {
+pub fn boilerplate_shingles(k: usize) -> anyhow::Result<HashSet> {
     let mut texts: Vec<String> = BOILERPLATE.iter().map(|(_, t)| t.to_string()).collect();
     for (_, compressed) in QUOTED {
         let bytes = zstd::decode_all(*compressed).context("corrupt shipped text")?;
         texts.push(String::from_utf8_lossy(&bytes).into_owned());
     }
-    let mut shingles = std::collections::HashSet::new();
+    let mut shingles = HashSet::default();
     for text in &texts {
         let hashes: Vec<u64> = crate::text::tokens(text)
             .iter()
@@ -532,6 +532,31 @@ const QUOTED: &[(&str, &[u8])] = &[(
     "bible-kjv",
     include_bytes!("../../corpora/boilerplate/bible-kjv.txt.zst"),
 )];
+
+/// A set of fingerprint hashes. The keys are already well-mixed 64-bit hashes, so they are
+/// used as their own hash instead of going through SipHash.
+pub type HashSet = std::collections::HashSet<u64, std::hash::BuildHasherDefault<PassThrough>>;
+
+/// A hasher for keys that are already uniform 64-bit hashes.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is expected; fold anything else in deterministically.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
 
 /// A work as the text matcher knows it.
 #[derive(Debug, Clone)]
@@ -555,13 +580,15 @@ pub struct Posting {
     pub token: u32,
 }
 
-/// Bits of the hash used to find a posting's bucket.
-const BUCKET_BITS: u32 = 16;
+/// Most bits of the hash used to find a posting's bucket (a 64 MiB offset table).
+const MAX_BUCKET_BITS: u32 = 24;
 
 /// The in-memory fingerprint index of one registry's works.
 ///
-/// Postings are one sorted array (16 bytes each) with a table of bucket offsets by the top
-/// [`BUCKET_BITS`] bits of the hash, so a lookup is one table read and a short binary search,
+/// Postings are one sorted array (16 bytes each) with a table of bucket offsets by the top bits
+/// of the hash, about one bucket per posting (at most [`MAX_BUCKET_BITS`] bits), so a lookup of
+/// an absent hash (nearly every lookup: most corpus text is in no registry) reads one table
+/// entry and at most a posting or two,
 /// and the index of 10,000 books of 100,000 words (some 120 million postings at the default
 /// density) fits in about 2 GB.
 #[derive(Debug)]
@@ -574,8 +601,10 @@ pub struct TextIndex {
     postings: Vec<Posting>,
     /// `buckets[b]..buckets[b + 1]` are the postings whose hash has top bits `b`.
     buckets: Vec<u32>,
+    /// Number of top hash bits that select a bucket.
+    bucket_bits: u32,
     /// Common fingerprint hashes (never seeds; their words are not evidence).
-    pub common: std::collections::HashSet<u64>,
+    pub common: HashSet,
 }
 
 impl TextIndex {
@@ -584,13 +613,14 @@ impl TextIndex {
         params: Params,
         works: Vec<WorkInfo>,
         mut postings: Vec<Posting>,
-        common: std::collections::HashSet<u64>,
+        common: HashSet,
     ) -> TextIndex {
         postings.sort_unstable();
         postings.dedup();
-        let mut buckets = vec![0u32; (1 << BUCKET_BITS) + 1];
+        let bucket_bits = (usize::BITS - postings.len().leading_zeros()).clamp(8, MAX_BUCKET_BITS);
+        let mut buckets = vec![0u32; (1 << bucket_bits) + 1];
         for posting in &postings {
-            buckets[(posting.hash >> (64 - BUCKET_BITS)) as usize + 1] += 1;
+            buckets[(posting.hash >> (64 - bucket_bits)) as usize + 1] += 1;
         }
         for b in 1..buckets.len() {
             buckets[b] += buckets[b - 1];
@@ -600,13 +630,14 @@ impl TextIndex {
             works,
             postings,
             buckets,
+            bucket_bits,
             common,
         }
     }
 
     /// The postings of a fingerprint hash (empty for unknown and common hashes).
     pub fn lookup(&self, hash: u64) -> &[Posting] {
-        let b = (hash >> (64 - BUCKET_BITS)) as usize;
+        let b = (hash >> (64 - self.bucket_bits)) as usize;
         let bucket = &self.postings[self.buckets[b] as usize..self.buckets[b + 1] as usize];
         let start = bucket.partition_point(|p| p.hash < hash);
         let end = start + bucket[start..].partition_point(|p| p.hash == hash);
@@ -634,7 +665,7 @@ impl Registry {
     /// # Performance
     ///
     /// Memory is 16 bytes per stored fingerprint (about 12% of a work's words with the default
-    /// parameters), plus 256 KiB of bucket offsets.
+    /// parameters), plus 4 to 8 bytes of bucket offsets per fingerprint (at most 64 MiB).
     pub fn text_index(&self) -> anyhow::Result<Option<TextIndex>> {
         let context = || {
             format!(
