@@ -364,3 +364,134 @@ fn unreadable_records_are_listed_with_their_address_and_the_rest_is_read() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["locations"][0]["record"], "4");
 }
+
+/// A Parquet file with one `text` column, `per_group` rows per row group.
+fn parquet_texts(texts: &[String], per_group: usize) -> Vec<u8> {
+    use parquet::data_type::{ByteArray, ByteArrayType};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    let schema = std::sync::Arc::new(
+        parquet::schema::parser::parse_message_type("message m { required binary text (UTF8); }")
+            .unwrap(),
+    );
+    let mut buffer = Vec::new();
+    let mut writer = SerializedFileWriter::new(
+        &mut buffer,
+        schema,
+        std::sync::Arc::new(WriterProperties::builder().build()),
+    )
+    .unwrap();
+    for chunk in texts.chunks(per_group) {
+        let mut group = writer.next_row_group().unwrap();
+        let mut column = group.next_column().unwrap().unwrap();
+        let values: Vec<ByteArray> = chunk.iter().map(|t| t.as_bytes().into()).collect();
+        column
+            .typed::<ByteArrayType>()
+            .write_batch(&values, None, None)
+            .unwrap();
+        column.close().unwrap();
+        group.close().unwrap();
+    }
+    writer.close().unwrap();
+    buffer
+}
+
+/// 1.5% of letters replaced (deterministically), a running header every 40 lines, and words
+/// hyphenated across line ends, as OCR of a scanned book gives.
+fn ocr_noise(text: &str) -> String {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i % 40 == 0 {
+            out.push_str(&format!("THE TRAGEDIE OF HAMLET {}\n", i / 40 + 1));
+        }
+        let mut noisy = String::new();
+        for ch in line.chars() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if ch.is_ascii_alphabetic() && x % 1000 < 15 {
+                noisy.push(if ch == 'e' { 'c' } else { 'e' });
+            } else {
+                noisy.push(ch);
+            }
+        }
+        // Hyphenate the last word of every 7th line across the break.
+        if i % 7 == 3
+            && let Some(pos) = noisy.rfind(' ')
+            && noisy.len() - pos > 5
+        {
+            noisy.insert_str(pos + 3, "-\n");
+        }
+        out.push_str(&noisy);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn ocr_noised_parquet_records_and_a_stripped_copyright_page_still_match() {
+    let env = TestEnv::new();
+    let hamlet = book("nltk-shakespeare-hamlet");
+    let page = "Meridian Classics\nCopyright (c) 1998 by Meridian House\nAll rights reserved.\nISBN 978-0-306-40615-7\nPrinted in the United States of America\n\n";
+    std::fs::create_dir_all(env.path("works")).unwrap();
+    std::fs::write(env.path("works/hamlet.txt"), format!("{page}{hamlet}")).unwrap();
+    std::fs::create_dir_all(env.path("corpus")).unwrap();
+    // OCR-noised copy, with every CMI line removed, cut into ~3 KB Parquet records.
+    let stripped: String = format!("{page}{}", ocr_noise(&hamlet))
+        .lines()
+        .filter(|l| {
+            let lower = l.to_lowercase();
+            !["isbn", "copyright", "(c)", "all rights reserved"]
+                .iter()
+                .any(|m| lower.contains(m))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut records = Vec::new();
+    let mut current = String::new();
+    for line in stripped.lines() {
+        current.push_str(line);
+        current.push('\n');
+        if current.len() > 3000 {
+            records.push(std::mem::take(&mut current));
+        }
+    }
+    records.push(current);
+    std::fs::write(
+        env.path("corpus/train.parquet"),
+        parquet_texts(&records, 16),
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args([
+            "audit",
+            "corpus",
+            "--registry",
+            "works",
+            "--out",
+            "out",
+            "--fail-on",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(env.path("out/report.json")).unwrap()).unwrap();
+    let found = t3(&report);
+    assert_eq!(found.len(), 1);
+    let coverage = found[0]["coverage"].as_f64().unwrap();
+    assert!(coverage > 0.95, "{coverage}");
+    let locations = found[0]["locations"].as_array().unwrap();
+    assert!(
+        locations
+            .iter()
+            .all(|l| l["record"].as_str().unwrap().starts_with("row="))
+    );
+}
