@@ -56,21 +56,13 @@ pub(super) fn members(
         count: Rc::clone(&input),
     };
     let label = format!("{} stream", format.as_str());
-    let decoder: Box<dyn Read + '_> = match format {
-        Format::Gzip => Box::new(flate2::read::MultiGzDecoder::new(counted)),
-        Format::Zstd => match zstd::stream::read::Decoder::new(counted) {
-            Ok(decoder) => Box::new(decoder),
-            Err(err) => return Err(format!("cannot start zstd decoder: {err}")),
-        },
-        Format::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(counted)),
-        Format::Xz => {
-            let stream =
-                xz2::stream::Stream::new_stream_decoder(XZ_MEMORY_LIMIT, xz2::stream::CONCATENATED)
-                    .map_err(|err| format!("cannot start xz decoder: {err}"))?;
-            Box::new(xz2::read::XzDecoder::new_stream(counted, stream))
-        }
-        _ => return Ok(()),
-    };
+    if !matches!(
+        format,
+        Format::Gzip | Format::Zstd | Format::Bzip2 | Format::Xz
+    ) {
+        return Ok(());
+    }
+    let decoder = decoder(format, counted)?;
     let mut stream = Limited::new(decoder, budget, input, label);
     let (head, head_error) = read_head(&mut stream);
     let name = base_name(address);
@@ -113,6 +105,30 @@ pub(super) fn inner_name(name: &[u8]) -> Vec<u8> {
 }
 
 /// Counts the bytes read through it into a shared cell (the compressed input of a stream).
+/// The decompressor for a stream of `format` reading from `counted`; any other format is
+/// passed through unchanged. Shared by the digest side and the document readers.
+pub(super) fn decoder<'r>(
+    format: Format,
+    counted: Counting<&'r mut dyn Read>,
+) -> Result<Box<dyn Read + 'r>, String> {
+    let decoder: Box<dyn Read + 'r> = match format {
+        Format::Gzip => Box::new(flate2::read::MultiGzDecoder::new(counted)),
+        Format::Zstd => match zstd::stream::read::Decoder::new(counted) {
+            Ok(decoder) => Box::new(decoder),
+            Err(err) => return Err(format!("cannot start zstd decoder: {err}")),
+        },
+        Format::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(counted)),
+        Format::Xz => {
+            let stream =
+                xz2::stream::Stream::new_stream_decoder(XZ_MEMORY_LIMIT, xz2::stream::CONCATENATED)
+                    .map_err(|err| format!("cannot start xz decoder: {err}"))?;
+            Box::new(xz2::read::XzDecoder::new_stream(counted, stream))
+        }
+        _ => Box::new(counted),
+    };
+    Ok(decoder)
+}
+
 pub(super) struct Counting<R> {
     pub(super) inner: R,
     pub(super) count: Rc<Cell<u64>>,

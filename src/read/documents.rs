@@ -58,7 +58,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use super::archive::{Exact, has_content, tar_error};
-use super::compressed::{Counting, Limited, XZ_MEMORY_LIMIT, inner_name};
+use super::compressed::{Counting, Limited, decoder, inner_name};
 use super::{
     Budget, Format, ReadConfig, SNIFF_LEN, ZIP_MEMORY_LIMIT, base_name, fault, member_address,
     read_head, sniff,
@@ -455,29 +455,6 @@ fn compressed(
         &inner,
         depth + 1,
     );
-}
-
-/// The decompressor for a stream of `format` (as [`super::compressed`] builds them).
-fn decoder<'r>(
-    format: Format,
-    counted: Counting<&'r mut dyn Read>,
-) -> Result<Box<dyn Read + 'r>, String> {
-    let decoder: Box<dyn Read + 'r> = match format {
-        Format::Gzip => Box::new(flate2::read::MultiGzDecoder::new(counted)),
-        Format::Zstd => match zstd::stream::read::Decoder::new(counted) {
-            Ok(decoder) => Box::new(decoder),
-            Err(err) => return Err(format!("cannot start zstd decoder: {err}")),
-        },
-        Format::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(counted)),
-        Format::Xz => {
-            let stream =
-                xz2::stream::Stream::new_stream_decoder(XZ_MEMORY_LIMIT, xz2::stream::CONCATENATED)
-                    .map_err(|err| format!("cannot start xz decoder: {err}"))?;
-            Box::new(xz2::read::XzDecoder::new_stream(counted, stream))
-        }
-        _ => Box::new(counted),
-    };
-    Ok(decoder)
 }
 
 /// Streams the members of a tar archive and reads each.

@@ -20,6 +20,45 @@ fn finding<'a>(report: &'a Value, id: &str) -> Option<&'a Value> {
     t3(report).into_iter().find(|f| f["work"]["id"] == id)
 }
 
+/// Runs `audit corpus --registry works` in the environment and returns the report.
+fn audit_corpus_against_works(env: &TestEnv) -> Value {
+    let out = env
+        .cmd()
+        .args([
+            "audit",
+            "corpus",
+            "--registry",
+            "works",
+            "--out",
+            "out",
+            "--fail-on",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&std::fs::read(env.path("out/report.json")).unwrap()).unwrap()
+}
+
+/// `text` cut after the first line end past `size` bytes, repeatedly.
+fn records_of(text: &str, size: usize) -> Vec<String> {
+    let mut records = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        current.push_str(line);
+        current.push('\n');
+        if current.len() > size {
+            records.push(std::mem::take(&mut current));
+        }
+    }
+    records.push(current);
+    records
+}
+
 fn book(slug: &str) -> String {
     std::fs::read_to_string(repo_path(&format!("corpora/demo/works/{slug}.txt"))).unwrap()
 }
@@ -136,16 +175,7 @@ fn a_book_split_into_jsonl_records_across_shards_is_one_finding_with_full_covera
     let env = TestEnv::new();
     let text = book("nltk-shakespeare-hamlet");
     // ~2 KB records cut at line ends, interleaved with background records, over 3 shards.
-    let mut records = Vec::new();
-    let mut current = String::new();
-    for line in text.lines() {
-        current.push_str(line);
-        current.push('\n');
-        if current.len() > 2000 {
-            records.push(std::mem::take(&mut current));
-        }
-    }
-    records.push(current);
+    let records = records_of(&text, 2000);
     std::fs::create_dir_all(env.path("corpus")).unwrap();
     let mut shards: Vec<Vec<String>> = vec![Vec::new(); 3];
     for (i, record) in records.iter().enumerate() {
@@ -163,27 +193,7 @@ fn a_book_split_into_jsonl_records_across_shards_is_one_finding_with_full_covera
     }
     std::fs::create_dir_all(env.path("works")).unwrap();
     std::fs::write(env.path("works/hamlet.txt"), &text).unwrap();
-    let out = env
-        .cmd()
-        .args([
-            "audit",
-            "corpus",
-            "--registry",
-            "works",
-            "--out",
-            "out",
-            "--fail-on",
-            "none",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value =
-        serde_json::from_slice(&std::fs::read(env.path("out/report.json")).unwrap()).unwrap();
+    let report = audit_corpus_against_works(&env);
     let found = t3(&report);
     assert_eq!(found.len(), 1);
     let hamlet = found[0];
@@ -236,27 +246,7 @@ fn an_excerpt_in_a_web_page_is_found_and_shared_boilerplate_is_not() {
     )
     .unwrap();
 
-    let out = env
-        .cmd()
-        .args([
-            "audit",
-            "corpus",
-            "--registry",
-            "works",
-            "--out",
-            "out",
-            "--fail-on",
-            "none",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value =
-        serde_json::from_slice(&std::fs::read(env.path("out/report.json")).unwrap()).unwrap();
+    let report = audit_corpus_against_works(&env);
     let found = t3(&report);
     let ids: Vec<&str> = found
         .iter()
@@ -331,27 +321,7 @@ fn unreadable_records_are_listed_with_their_address_and_the_rest_is_read() {
     .unwrap();
     std::fs::create_dir_all(env.path("works")).unwrap();
     std::fs::write(env.path("works/hamlet.txt"), &hamlet).unwrap();
-    let out = env
-        .cmd()
-        .args([
-            "audit",
-            "corpus",
-            "--registry",
-            "works",
-            "--out",
-            "out",
-            "--fail-on",
-            "none",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value =
-        serde_json::from_slice(&std::fs::read(env.path("out/report.json")).unwrap()).unwrap();
+    let report = audit_corpus_against_works(&env);
     let errors = report["corpus"]["document_errors"].as_array().unwrap();
     let records: Vec<(&str, Option<&str>)> = errors
         .iter()
@@ -448,42 +418,13 @@ fn ocr_noised_parquet_records_and_a_stripped_copyright_page_still_match() {
         })
         .map(|l| format!("{l}\n"))
         .collect();
-    let mut records = Vec::new();
-    let mut current = String::new();
-    for line in stripped.lines() {
-        current.push_str(line);
-        current.push('\n');
-        if current.len() > 3000 {
-            records.push(std::mem::take(&mut current));
-        }
-    }
-    records.push(current);
+    let records = records_of(&stripped, 3000);
     std::fs::write(
         env.path("corpus/train.parquet"),
         parquet_texts(&records, 16),
     )
     .unwrap();
-    let out = env
-        .cmd()
-        .args([
-            "audit",
-            "corpus",
-            "--registry",
-            "works",
-            "--out",
-            "out",
-            "--fail-on",
-            "none",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value =
-        serde_json::from_slice(&std::fs::read(env.path("out/report.json")).unwrap()).unwrap();
+    let report = audit_corpus_against_works(&env);
     let found = t3(&report);
     assert_eq!(found.len(), 1);
     let coverage = found[0]["coverage"].as_f64().unwrap();
