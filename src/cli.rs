@@ -10,7 +10,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// provaudit walks a corpus in parallel, computes md5, sha1, sha256 and blake3 of every file and
 /// every archive member, checks them against registries of known works (Library Genesis dumps,
-/// Anna's Archive containers, CSV/JSONL lists) and writes an evidence report.
+/// Anna's Archive containers, CSV/JSONL lists), finds passages of registered reference works in
+/// the corpus text (JSONL, Parquet, EPUB, HTML, plain text), and writes an evidence report.
+///
+/// Start with: provaudit audit CORPUS --registry REG... --out DIR
 #[derive(Debug, Parser)]
 #[command(name = "provaudit", version = crate::VERSION_LONG, max_term_width = 100)]
 pub struct Cli {
