@@ -11,15 +11,24 @@
 //!   format, bytes, sha256, records read/kept/rejected, import time), `scans[]` (every scan of
 //!   the store), `custody_log[]` (`seq`, `at`, `op`, `detail`, `prev_hash`, `hash`, where `hash`
 //!   is sha256 over prev_hash, seq, at, op and detail, each followed by a newline).
-//! - `corpus`: `roots[]`, `files`, `members`, `bytes`, `errors`, `skipped[]`.
+//! - `corpus`: `roots[]`, `files`, `members`, `bytes`, `errors`, `documents` (text documents
+//!   read: records, chapters, files; 0 when no registry has reference works),
+//!   `document_errors[]` (`root`, `path`, `record`, `message`), `skipped[]`.
 //! - `files[]`: `root`, `path` (members as `outer.tar!/dir/member`), `path_hex` (only when
 //!   `path` had to be escaped), `depth`, `bytes`, `mtime` (files only), `md5`, `sha1`,
 //!   `sha256`, `blake3` (null when the object could not be read to its end), `format`,
-//!   `status` (`ok`/`error`), `error`.
+//!   `documents` (top-level files), `status` (`ok`/`error`), `error`.
 //! - `findings[]`: one per (tier, work): `work` {`registry`, `collection`, `id`, `title`,
 //!   `authors`, `year`, `publisher`, `isbn[]`, `registry_files[]`, `visible`, `history[]`},
 //!   `tier`, `kind`, `method[]`, `proves`, `locations[]` {`root`, `path`, `bytes`,
 //!   `matched_by[]`, `sha256`, `detail[]`}. Sorted by tier, registry, collection, id.
+//!   T3 (`text`) findings add `coverage` (share of the work's words inside verified spans,
+//!   across the whole corpus), `longest_run_words`, `work_words`, and per location `record`
+//!   (JSONL line from 1, Parquet `row=N` from 0, EPUB chapter, `part=N` of a split text),
+//!   `start`/`end` (byte offsets into the document's decoded text), `work_start`/`work_end`
+//!   (byte offsets into the work's text as registered), `words` (matching words) and the two
+//!   excerpts (at most 600 bytes each, `…` when cut); there `bytes` is the span's length and
+//!   `sha256` that of the file holding the document, when the document is the file itself.
 //! - `conflicts[]`: same shape; digest matches whose size contradicts the registry.
 //! - `summary`: `works_by_tier`, `works_by_registry`, `files_involved`, `bytes_involved`,
 //!   `share_of_corpus_bytes`, `conflicts`, `errors`, `strongest_tier`.
