@@ -227,8 +227,13 @@ fn add_works(args: AddWorksArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
             continue;
         }
         ui.say(&format!(
-            "{}: work `{}`, {} words, {} fingerprints, {} documents",
-            work.file_name, work.id, work.tokens, work.fingerprints, work.documents
+            "{}: work `{}`, {} words, {} fingerprints, {} documents, {} CMI signals",
+            work.file_name,
+            work.id,
+            work.tokens,
+            work.fingerprints,
+            work.documents,
+            work.cmi_signals
         ));
         for warning in &work.warnings {
             ui.say(&format!("warning: {warning}"));

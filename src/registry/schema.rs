@@ -115,6 +115,18 @@ pub const MIGRATIONS: &[&str] = &[
         reason TEXT NOT NULL
     );
     ",
+    // 3: the copyright management information of each reference work (`cmi::signals`).
+    "
+    CREATE TABLE work_cmi (
+        work INTEGER NOT NULL REFERENCES works(work),
+        kind TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        value TEXT,
+        line TEXT NOT NULL
+    );
+    CREATE INDEX work_cmi_work ON work_cmi(work);
+    ",
 ];
 
 /// The schema version this build writes and reads: the number of migrations.

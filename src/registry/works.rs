@@ -53,6 +53,9 @@ pub struct AddedWork {
     pub tokens: u64,
     /// Fingerprints stored.
     pub fingerprints: u64,
+    /// Copyright-management signals found in the work (copyright notices, ISBNs, rights
+    /// reservations, CIP data...), kept in the registry with their lines for the report.
+    pub cmi_signals: u64,
     /// Documents (chapters, records) the text was assembled from.
     pub documents: u64,
     /// Problems met while reading (damaged chapters...), each naming the place.
@@ -173,6 +176,7 @@ fn add_file(
         return Ok(vec![AddedWork {
             id: stem,
             file_name,
+            cmi_signals: 0,
             tokens: 0,
             fingerprints: 0,
             documents: 0,
@@ -265,6 +269,22 @@ fn add_file(
                 ],
             )?;
             let work_row = tx.last_insert_rowid();
+            let cmi = crate::cmi::signals(&text);
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO work_cmi (work, kind, start, end, value, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                for signal in &cmi {
+                    insert.execute(params![
+                        work_row,
+                        signal.kind.as_str(),
+                        signal.start as i64,
+                        signal.end as i64,
+                        signal.value,
+                        line_around(&text, signal.start, signal.end)
+                    ])?;
+                }
+            }
             {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO work_fingerprints (hash, work, token) VALUES (?1, ?2, ?3)",
@@ -277,6 +297,7 @@ fn add_file(
             added.push(AddedWork {
                 id,
                 file_name: file_name.clone(),
+                cmi_signals: cmi.len() as u64,
                 tokens: tokens.len() as u64,
                 fingerprints: fingerprints.len() as u64,
                 documents,
@@ -298,6 +319,32 @@ fn add_file(
     }
     tx.commit()?;
     Ok(added)
+}
+
+/// The whole line (or lines) holding `start..end`, at most 300 bytes, for the report.
+fn line_around(text: &str, start: usize, end: usize) -> String {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let line = text[line_start..line_end].trim();
+    if line.len() <= 300 {
+        return line.to_string();
+    }
+    let mut cut = 300;
+    while !line.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &line[..cut])
+}
+
+/// One CMI signal of a reference work, as stored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct WorkCmi {
+    /// `copyright-notice`, `isbn`, `rights-reserved`...
+    pub kind: String,
+    /// Normalised value (ISBN-13, years and owner...).
+    pub value: Option<String>,
+    /// The line holding it.
+    pub line: String,
 }
 
 /// The text of one work file: its documents joined by blank lines, with the problems met.
@@ -773,6 +820,25 @@ impl Registry {
         )))
     }
 
+    /// The CMI signals of a work (by `works.work` row), in text order.
+    ///
+    /// # Errors
+    ///
+    /// A read error of the registry.
+    pub fn work_cmi(&self, row: i64) -> anyhow::Result<Vec<WorkCmi>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, value, line FROM work_cmi WHERE work = ?1 ORDER BY start, kind",
+        )?;
+        let rows = stmt.query_map([row], |r| {
+            Ok(WorkCmi {
+                kind: r.get(0)?,
+                value: r.get(1)?,
+                line: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The text of a work (by `works.work` row).
     ///
     /// # Errors
@@ -830,6 +896,28 @@ mod tests {
         assert_eq!(index.lookup(42 << 48)[0].work, 6);
         assert!(index.lookup(2).is_empty());
         assert!(index.lookup(u64::MAX - 2).is_empty());
+    }
+
+    #[test]
+    fn the_cmi_of_a_work_is_kept_with_its_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join("novel.txt");
+        let body = "The sea was calm that morning and the boats went out early. ".repeat(100);
+        std::fs::write(
+            &work,
+            format!("Copyright © 2019 by Jane Author\nAll rights reserved.\nISBN 978-0-306-40615-7\n\n{body}"),
+        )
+        .unwrap();
+        let registry_path = dir.path().join("reg.db");
+        let added = add_works(&registry_path, &[work], None, None, Params::DEFAULT).unwrap();
+        assert_eq!(added[0].cmi_signals, 3);
+        let registry = Registry::open(&registry_path).unwrap();
+        let index = registry.text_index().unwrap().unwrap();
+        let cmi = registry.work_cmi(index.works[0].row).unwrap();
+        let kinds: Vec<&str> = cmi.iter().map(|c| c.kind.as_str()).collect();
+        assert_eq!(kinds, ["copyright-notice", "rights-reserved", "isbn"]);
+        assert_eq!(cmi[2].value.as_deref(), Some("9780306406157"));
+        assert_eq!(cmi[0].line, "Copyright © 2019 by Jane Author");
     }
 
     #[test]
