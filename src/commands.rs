@@ -246,6 +246,7 @@ fn info(args: InfoArgs) -> anyhow::Result<ExitCode> {
     let registry = crate::registry::Registry::open(&args.registry)?;
     let snapshot = registry.snapshot()?;
     let sources = crate::registry::info(&args.registry, args.rejects)?;
+    let works = registry.works_summary()?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {
@@ -255,7 +256,7 @@ fn info(args: InfoArgs) -> anyhow::Result<ExitCode> {
             .collect();
         serde_json::to_writer_pretty(
             &mut out,
-            &serde_json::json!({ "registry": snapshot, "sources": sources }),
+            &serde_json::json!({ "registry": snapshot, "works": works, "sources": sources }),
         )?;
         writeln!(out)?;
     } else {
@@ -264,6 +265,19 @@ fn info(args: InfoArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "schema version: {}", snapshot.schema_version)?;
         writeln!(out, "content digest: {}", snapshot.digest)?;
         writeln!(out, "file records: {}", snapshot.records)?;
+        if let Some(works) = &works {
+            writeln!(
+                out,
+                "reference works: {} ({} words, {} fingerprints with k = {}, w = {}, {} common; {} CMI signals)",
+                works.works,
+                works.words,
+                works.fingerprints,
+                works.k,
+                works.w,
+                works.common_fingerprints,
+                works.cmi_signals
+            )?;
+        }
         for (info, rejects) in &sources {
             writeln!(out)?;
             writeln!(out, "source: {}", info.file_name)?;

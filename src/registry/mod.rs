@@ -945,10 +945,8 @@ pub fn resolve(spec: &Path, cache_dir: &Path) -> anyhow::Result<PathBuf> {
             metadata = Some(path);
         } else if base.ends_with(".md") {
             continue;
-        } else if [".txt", ".epub", ".html", ".htm", ".xhtml"]
-            .iter()
-            .any(|ext| base.ends_with(ext))
-        {
+        } else if works::is_work_file(&base) && !base.contains(".jsonl") {
+            // A JSONL in a registry folder is a registry source (AAC, records), not works.
             works.push(path);
         } else {
             paths.push(path);

@@ -82,7 +82,8 @@ struct WorkMeta {
 ///
 /// Each path is a file (plain text, EPUB, HTML, or a `.jsonl` of works with a `text` field and
 /// optional `id`, `title`, `authors`, `isbn`, `year`, `publisher`) or a folder of them (walked in
-/// sorted order, hidden files skipped). The metadata CSV has the columns
+/// sorted order; only `.txt`, `.epub`, `.html`, `.htm`, `.xhtml` and `.jsonl` files, possibly
+/// compressed, are taken, so a README beside them is not a work). The metadata CSV has the columns
 /// `id,title,authors,isbn,year,publisher` and optionally `file` (a file name or stem the row
 /// applies to, when its `id` differs from the stem). Each file is added in its own transaction.
 ///
@@ -114,8 +115,10 @@ pub fn add_works(
         if path.is_dir() {
             for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
                 let entry = entry.with_context(|| format!("cannot list `{}`", path.display()))?;
-                let hidden = entry.file_name().to_string_lossy().starts_with('.');
-                if entry.file_type().is_file() && !hidden {
+                let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+                // In a folder, only files that can be works: a README or a metadata CSV next
+                // to them is not a book.
+                if entry.file_type().is_file() && !name.starts_with('.') && is_work_file(&name) {
                     files.push(entry.into_path());
                 }
             }
@@ -136,6 +139,18 @@ pub fn add_works(
         )
     })?;
     Ok(added)
+}
+
+/// Whether a file name (lower case) has the extension of a work: text, EPUB, HTML, or a JSONL
+/// of works, possibly compressed.
+pub fn is_work_file(name: &str) -> bool {
+    let mut name = name;
+    for suffix in [".gz", ".zst", ".bz2", ".xz"] {
+        name = name.strip_suffix(suffix).unwrap_or(name);
+    }
+    [".txt", ".epub", ".html", ".htm", ".xhtml", ".jsonl"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
 }
 
 /// Fingerprints occurring in more than this many works are common: `max(4, works / 100)`.
@@ -334,6 +349,28 @@ fn line_around(text: &str, start: usize, end: usize) -> String {
         cut -= 1;
     }
     format!("{}…", &line[..cut])
+}
+
+/// The reference works of a registry, in numbers.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WorksSummary {
+    /// Works.
+    pub works: u64,
+    /// Words in all works.
+    pub words: u64,
+    /// Stored fingerprints.
+    pub fingerprints: u64,
+    /// Fingerprints in more than `common_threshold` works (boilerplate is not counted here:
+    /// it is computed when an index is loaded).
+    pub common_fingerprints: u64,
+    /// CMI signals kept.
+    pub cmi_signals: u64,
+    /// Words per shingle.
+    pub k: usize,
+    /// Winnowing window.
+    pub w: usize,
+    /// Tokenisation and hashing scheme.
+    pub normalization: String,
 }
 
 /// One CMI signal of a reference work, as stored.
@@ -818,6 +855,39 @@ impl Registry {
             postings,
             common,
         )))
+    }
+
+    /// What the registry holds for text matching: works, parameters, fingerprints, common
+    /// fingerprints; `None` when it has no works.
+    ///
+    /// # Errors
+    ///
+    /// A read error of the registry.
+    pub fn works_summary(&self) -> anyhow::Result<Option<WorksSummary>> {
+        let params: Option<(i64, i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT k, w, normalization FROM text_params WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((k, w, normalization)) = params else {
+            return Ok(None);
+        };
+        let count = |sql: &str| -> anyhow::Result<u64> {
+            Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+        };
+        Ok(Some(WorksSummary {
+            works: count("SELECT count(*) FROM works")?,
+            words: count("SELECT coalesce(sum(tokens), 0) FROM works")?,
+            fingerprints: count("SELECT count(*) FROM work_fingerprints")?,
+            common_fingerprints: count("SELECT count(*) FROM common_fingerprints")?,
+            cmi_signals: count("SELECT count(*) FROM work_cmi")?,
+            k: k as usize,
+            w: w as usize,
+            normalization,
+        }))
     }
 
     /// The CMI signals of a work (by `works.work` row), in text order.
