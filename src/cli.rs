@@ -65,6 +65,25 @@ pub enum Command {
     /// Build and inspect registry databases.
     #[command(subcommand)]
     Registry(RegistryCommand),
+    /// Check a report: its detached digest, its custody chain, and the corpus against its
+    /// manifest (hashdeep's categories: matched, changed, moved, new, missing).
+    ///
+    /// Exits 0 only when everything matches, 1 when anything differs.
+    Verify(VerifyArgs),
+}
+
+/// Arguments of `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// `report.json`, or the folder holding it.
+    #[arg(value_name = "REPORT")]
+    pub report: PathBuf,
+    /// Corpus roots, in the order of the report's `corpus.roots` (default: those roots).
+    #[arg(value_name = "CORPUS")]
+    pub roots: Vec<PathBuf>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// What a scan reads and how.
@@ -172,6 +191,8 @@ pub struct ReportArgs {
 pub enum ReportFormat {
     /// report.json, the source of every other format.
     Json,
+    /// A hashdeep known-hash file (size,md5,sha256,filename) for `hashdeep -a -k`.
+    Hashdeep,
 }
 
 /// Registry subcommands.

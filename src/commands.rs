@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use crate::cli::{
     AddWorksArgs, AuditArgs, Cli, Command, ImportArgs, InfoArgs, RegistryCommand, ReportArgs,
-    ScanArgs, SourceFormatArg,
+    ScanArgs, SourceFormatArg, VerifyArgs,
 };
 use crate::config::ScanConfig;
 use crate::progress::Progress;
@@ -45,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Registry(RegistryCommand::Import(args)) => import(args, &ui),
         Command::Registry(RegistryCommand::AddWorks(args)) => add_works(args, &ui),
         Command::Registry(RegistryCommand::Info(args)) => info(args),
+        Command::Verify(args) => verify(args),
     }
 }
 
@@ -146,16 +147,26 @@ fn exit_code(summary: &StoreSummary, config: &ScanConfig) -> ExitCode {
 fn report_command(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open_read_only(&args.store)?;
     let result = report::build(&store)?;
-    match args.format {
-        crate::cli::ReportFormat::Json => match &args.output {
-            Some(path) => report::json::write_file(&result, path)?,
-            None => {
-                let stdout = std::io::stdout();
-                let mut out = std::io::BufWriter::new(stdout.lock());
-                report::json::write(&result, &mut out)?;
-                out.flush()?;
+    match (args.format, &args.output) {
+        (crate::cli::ReportFormat::Json, Some(path)) => report::json::write_file(&result, path)?,
+        (format, output) => {
+            let mut bytes = Vec::new();
+            match format {
+                crate::cli::ReportFormat::Json => report::json::write(&result, &mut bytes)?,
+                crate::cli::ReportFormat::Hashdeep => {
+                    report::hashdeep::write(&result, &mut bytes)?;
+                }
             }
-        },
+            match output {
+                Some(path) => report::json::write_atomic(path, &bytes)?,
+                None => {
+                    let stdout = std::io::stdout();
+                    let mut out = stdout.lock();
+                    out.write_all(&bytes)?;
+                    out.flush()?;
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -204,6 +215,52 @@ fn import(args: ImportArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let result = crate::verify::run(&args.report, &args.roots)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &result)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "report: {}", result.report)?;
+        writeln!(out, "detached digest: {}", result.detached_digest)?;
+        writeln!(
+            out,
+            "custody log: {} entries, {}",
+            result.custody_entries,
+            if result.custody_problems.is_empty() {
+                "chain intact".to_string()
+            } else {
+                format!("{} problems", result.custody_problems.len())
+            }
+        )?;
+        for problem in &result.custody_problems {
+            writeln!(out, "  {problem}")?;
+        }
+        writeln!(
+            out,
+            "corpus: {} matched, {} differences, {} not verifiable (unreadable when reported)",
+            result.matched,
+            result.differences.len(),
+            result.unverifiable
+        )?;
+        for d in &result.differences {
+            writeln!(
+                out,
+                "  {:<8} {}:{}  {}",
+                d.category, d.root, d.path, d.detail
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(if result.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn add_works(args: AddWorksArgs, ui: &Ui) -> anyhow::Result<ExitCode> {

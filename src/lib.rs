@@ -21,6 +21,7 @@ pub mod report;
 pub mod scan;
 pub mod store;
 pub mod text;
+pub mod verify;
 pub mod walk;
 
 mod commands;

@@ -1,6 +1,7 @@
 //! The corpus manifest's Merkle root (RFC 6962 tree hash over sha256).
 //!
-//! Leaves are the top-level files that were read completely, in report order (root index, then
+//! Leaves are the top-level files that were read to their end (those with digests, including
+//! damaged archives, whose bytes were all read), in report order (root index, then
 //! path bytes). The leaf data of a file is its root index in decimal, a NUL byte, its raw
 //! relative path bytes, a NUL byte, and its 32-byte sha256. Then, as in RFC 6962 section 2.1:
 //! `MTH({}) = SHA-256()`, `MTH({d}) = SHA-256(0x00 || d)`, and for n > 1 with k the largest

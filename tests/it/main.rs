@@ -9,3 +9,4 @@ mod harness;
 mod registry_cli;
 mod resume;
 mod text_match;
+mod verify;

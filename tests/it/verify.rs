@@ -1,0 +1,168 @@
+//! `provaudit verify` and the hashdeep known-hash export: a second examiner re-checks a report.
+
+use crate::harness::TestEnv;
+
+fn audit_demo(env: &TestEnv) {
+    env.copy("demo");
+    env.cmd()
+        .args([
+            "audit",
+            "demo/corpus",
+            "--registry",
+            "demo/registry",
+            "--out",
+            "out",
+            "--fail-on",
+            "none",
+            "-q",
+        ])
+        .assert()
+        .success();
+}
+
+fn verify(env: &TestEnv) -> (i32, serde_json::Value) {
+    let out = env
+        .cmd()
+        .args(["verify", "out", "--json"])
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    assert!(
+        code == 0 || code == 1,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (code, serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn verify_passes_on_the_scanned_corpus_and_names_every_kind_of_difference() {
+    let env = TestEnv::new();
+    audit_demo(&env);
+    let (code, result) = verify(&env);
+    assert_eq!(code, 0, "{result}");
+    assert_eq!(result["detached_digest"], "ok");
+    assert_eq!(result["matched"], 21);
+
+    let corpus = env.path("demo/corpus");
+    std::fs::write(corpus.join("clean/notes.txt"), "one byte changed?").unwrap();
+    std::fs::rename(
+        corpus.join("books/caesar.epub"),
+        corpus.join("books/renamed.epub"),
+    )
+    .unwrap();
+    std::fs::remove_file(corpus.join("streams/hamlet.txt.bz2")).unwrap();
+    std::fs::write(corpus.join("new.txt"), "not scanned").unwrap();
+    let (code, result) = verify(&env);
+    assert_eq!(code, 1);
+    let found: Vec<(String, String)> = result["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["category"].as_str().unwrap().to_string(),
+                d["path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("changed", "clean/notes.txt"),
+        ("missing", "streams/hamlet.txt.bz2"),
+        ("moved", "books/renamed.epub"),
+        ("new", "new.txt"),
+    ]
+    .iter()
+    .map(|(c, p)| (c.to_string(), p.to_string()))
+    .collect();
+    assert_eq!(found, want);
+}
+
+#[test]
+fn an_edited_report_or_custody_entry_is_detected() {
+    let env = TestEnv::new();
+    audit_demo(&env);
+    let path = env.path("out/report.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Change one registry title: the detached digest no longer matches.
+    std::fs::write(
+        &path,
+        text.replacen("Alice's Adventures in Wonderland", "Alice in Wonderland", 1),
+    )
+    .unwrap();
+    let (code, result) = verify(&env);
+    assert_eq!(code, 1);
+    assert_eq!(result["detached_digest"], "mismatch");
+    assert!(result["custody_problems"].as_array().unwrap().is_empty());
+
+    // Edit the custody log itself: the chain names the entry.
+    let mut report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    report["run"]["custody_log"][0]["at"] = serde_json::json!("1999-01-01T00:00:00Z");
+    std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap()).unwrap();
+    let (_, result) = verify(&env);
+    let problems = result["custody_problems"].as_array().unwrap();
+    assert!(
+        problems[0].as_str().unwrap().starts_with("entry 1"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn hashdeep_audits_the_known_hash_file_and_catches_one_changed_byte() {
+    let env = TestEnv::new();
+    audit_demo(&env);
+    env.cmd()
+        .args([
+            "report",
+            "out/run.db",
+            "--format",
+            "hashdeep",
+            "-o",
+            "known.txt",
+        ])
+        .assert()
+        .success();
+    let known = std::fs::read_to_string(env.path("known.txt")).unwrap();
+    assert!(known.starts_with("%%%% HASHDEEP-1.0\n%%%% size,md5,sha256,filename\n"));
+    assert_eq!(
+        known
+            .lines()
+            .filter(|l| !l.starts_with('%') && !l.starts_with('#'))
+            .count(),
+        21
+    );
+    let hashdeep = std::process::Command::new("hashdeep").arg("-V").output();
+    if hashdeep.is_err() {
+        eprintln!(
+            "hashdeep is not installed (apt-get install hashdeep): skipping the audit by hashdeep itself"
+        );
+        return;
+    }
+    let audit = |dir: &std::path::Path| {
+        std::process::Command::new("hashdeep")
+            .args(["-a", "-k"])
+            .arg(env.path("known.txt"))
+            .args(["-r", "-l", "."])
+            .current_dir(dir)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    let corpus = env.path("demo/corpus");
+    assert_eq!(
+        audit(&corpus),
+        Some(0),
+        "hashdeep audit must pass on the scanned corpus"
+    );
+    let target = corpus.join("books/blake-songs.epub");
+    let mut bytes = std::fs::read(&target).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&target, bytes).unwrap();
+    assert_eq!(
+        audit(&corpus),
+        Some(1),
+        "hashdeep audit must fail after one byte changes"
+    );
+}
