@@ -916,12 +916,14 @@ pub fn resolve(spec: &Path, cache_dir: &Path) -> anyhow::Result<PathBuf> {
         )
         .as_bytes(),
     );
+    let folder = cache_dir.join("registries");
+    let mut known = SourceDigests::load(&folder);
     for (relative, path) in &sources {
-        let (sha256, _) = file_sha256(path)?;
+        let sha256 = known.sha256(path)?;
         hasher.update(format!("{relative}\t{sha256}\n").as_bytes());
     }
+    known.save(&folder);
     let digest = crate::digest::hex(&hasher.finalize());
-    let folder = cache_dir.join("registries");
     let target = folder.join(format!("{digest}.db"));
     if target.is_file() {
         return Ok(target);
@@ -998,6 +1000,73 @@ fn has_digest_column(path: &Path) -> bool {
         .any(|column| {
             ["md5", "sha1", "sha256", "blake3"].contains(&column.trim().trim_matches('"'))
         })
+}
+
+/// The sha256 of raw registry sources, remembered by (canonical path, size, mtime) in
+/// `registries/source-digests.tsv`, so that a multi-GB dump given to `--registry` is hashed
+/// once, not at the start of every scan. A changed size or mtime means hashing again.
+struct SourceDigests {
+    entries: std::collections::HashMap<(Vec<u8>, u64, i64), String>,
+    changed: bool,
+}
+
+impl SourceDigests {
+    const FILE: &'static str = "source-digests.tsv";
+
+    fn load(folder: &Path) -> SourceDigests {
+        let mut entries = std::collections::HashMap::new();
+        if let Ok(text) = std::fs::read_to_string(folder.join(Self::FILE)) {
+            for line in text.lines() {
+                let fields: Vec<&str> = line.split('\t').collect();
+                if let [sha256, size, mtime, path] = fields[..]
+                    && let (Ok(size), Ok(mtime), Ok(path)) =
+                        (size.parse(), mtime.parse(), hex::decode(path))
+                {
+                    entries.insert((path, size, mtime), sha256.to_string());
+                }
+            }
+        }
+        SourceDigests {
+            entries,
+            changed: false,
+        }
+    }
+
+    fn sha256(&mut self, path: &Path) -> anyhow::Result<String> {
+        use std::os::unix::ffi::OsStrExt as _;
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let meta = std::fs::metadata(path)
+            .with_context(|| format!("failed to read source `{}`", path.display()))?;
+        let key = (
+            canonical.as_os_str().as_bytes().to_vec(),
+            meta.len(),
+            crate::walk::mtime_ns(&meta),
+        );
+        if let Some(sha256) = self.entries.get(&key) {
+            return Ok(sha256.clone());
+        }
+        let (sha256, _) = file_sha256(path)?;
+        self.entries.insert(key, sha256.clone());
+        self.changed = true;
+        Ok(sha256)
+    }
+
+    /// Best effort: a cache that cannot be written only costs a re-hash next time.
+    fn save(&self, folder: &Path) {
+        if !self.changed || std::fs::create_dir_all(folder).is_err() {
+            return;
+        }
+        let mut lines: Vec<String> = self
+            .entries
+            .iter()
+            .map(|((path, size, mtime), sha256)| {
+                format!("{sha256}\t{size}\t{mtime}\t{}\n", hex::encode(path))
+            })
+            .collect();
+        lines.sort();
+        let _ =
+            crate::report::json::write_atomic(&folder.join(Self::FILE), lines.concat().as_bytes());
+    }
 }
 
 /// Whether a file starts with the SQLite header.
