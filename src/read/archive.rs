@@ -28,6 +28,29 @@ pub(super) fn tar_members(
     depth: u32,
     items: &mut Vec<Item>,
 ) -> Result<(), String> {
+    each_tar_member(budget, reader, &mut |name, content| {
+        member(
+            budget,
+            content,
+            member_address(address, name),
+            depth + 1,
+            items,
+        );
+    })
+}
+
+/// Calls `visit` with the name and content of every tar member that carries content, in
+/// archive order, stopping when the budget does. The content reader fails if the member ends
+/// before its declared size. Shared by the digest side and the document readers.
+///
+/// # Errors
+///
+/// A corrupt header or a truncated archive between members.
+pub(super) fn each_tar_member(
+    budget: &Budget,
+    reader: &mut dyn Read,
+    visit: &mut dyn FnMut(&[u8], &mut dyn Read),
+) -> Result<(), String> {
     let mut archive = tar::Archive::new(reader);
     let mut n_members = 0u64;
     let entries = archive
@@ -50,13 +73,7 @@ pub(super) fn tar_members(
             // A sparse entry reads back larger than what it stores.
             expected: (entry_type != EntryType::GNUSparse).then_some(size),
         };
-        member(
-            budget,
-            &mut exact,
-            member_address(address, &name),
-            depth + 1,
-            items,
-        );
+        visit(&name, &mut exact);
         n_members += 1;
     }
     Ok(())
@@ -64,7 +81,7 @@ pub(super) fn tar_members(
 
 /// Whether a tar entry of this type carries member content (unknown types are read as
 /// regular files, as POSIX asks).
-pub(super) fn has_content(entry_type: EntryType) -> bool {
+fn has_content(entry_type: EntryType) -> bool {
     !matches!(
         entry_type,
         EntryType::Directory
@@ -80,7 +97,7 @@ pub(super) fn has_content(entry_type: EntryType) -> bool {
     )
 }
 
-pub(super) fn tar_error(budget: &Budget, err: &io::Error, n_members: u64) -> String {
+fn tar_error(budget: &Budget, err: &io::Error, n_members: u64) -> String {
     match fault_message(err) {
         Some(message) => message,
         None if budget.stopped() => budget.expanded_message(),
@@ -90,7 +107,7 @@ pub(super) fn tar_error(budget: &Budget, err: &io::Error, n_members: u64) -> Str
 
 /// Fails when a tar member ends before its declared size (the tar reader would silently
 /// return fewer bytes from a truncated archive).
-pub(super) struct Exact<R> {
+struct Exact<R> {
     pub(super) inner: R,
     pub(super) read: u64,
     pub(super) expected: Option<u64>,

@@ -57,7 +57,6 @@ use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::rc::Rc;
 
-use super::archive::{Exact, has_content, tar_error};
 use super::compressed::{Counting, Limited, decoder, inner_name};
 use super::{
     Budget, Format, ReadConfig, SNIFF_LEN, ZIP_MEMORY_LIMIT, base_name, fault, member_address,
@@ -469,32 +468,10 @@ fn tar(
     names: &Names,
     depth: u32,
 ) -> Result<(), String> {
-    let mut archive = tar::Archive::new(reader);
-    let mut n_members = 0u64;
-    let entries = archive
-        .entries()
-        .map_err(|err| tar_error(budget, &err, n_members))?;
-    for entry in entries {
-        if budget.stopped() {
-            break;
-        }
-        let mut entry = entry.map_err(|err| tar_error(budget, &err, n_members))?;
-        let entry_type = entry.header().entry_type();
-        if !has_content(entry_type) {
-            continue;
-        }
-        let name = entry.path_bytes().into_owned();
-        let size = entry.size();
-        let mut exact = Exact {
-            inner: &mut entry,
-            read: 0,
-            expected: (entry_type != tar::EntryType::GNUSparse).then_some(size),
-        };
-        let member_names = Names::same(member_address(&names.container, &name));
-        member(budget, out, &mut exact, &member_names, depth + 1);
-        n_members += 1;
-    }
-    Ok(())
+    super::archive::each_tar_member(budget, reader, &mut |name, content| {
+        let member_names = Names::same(member_address(&names.container, name));
+        member(budget, out, content, &member_names, depth + 1);
+    })
 }
 
 /// Reads the members of a zip archive, or the chapters of an EPUB.

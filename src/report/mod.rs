@@ -510,11 +510,6 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
     })
 }
 
-/// Whether the result holds a finding at `tier` or a stronger one.
-pub fn has_finding_at_or_above(result: &AuditResult, tier: Tier) -> bool {
-    result.findings.iter().any(|f| f.tier <= tier)
-}
-
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct WorkKey {
     tier: Tier,
