@@ -188,8 +188,70 @@ pub struct WorkFinding {
     /// T3: words in the reference work.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work_words: Option<u64>,
+    /// T3: the reference work's copyright management information (CMI) compared with the
+    /// text around the matched passages in the corpus copy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cmi: Option<CmiComparison>,
     /// Every location, sorted by (root, path, record, start).
     pub locations: Vec<Location>,
+}
+
+/// Whether a corpus copy kept the reference work's CMI.
+#[derive(Debug, Serialize, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum CmiStatus {
+    /// Every CMI line of the reference work is in the corpus copy.
+    Present,
+    /// Some CMI lines are in the corpus copy, others are not.
+    PartlyRemoved,
+    /// None of the reference work's CMI lines is in the corpus copy.
+    Removed,
+    /// The reference work has no CMI to compare (a public-domain text, say).
+    NoneInReference,
+}
+
+impl CmiStatus {
+    /// `present`, `partly-removed`, `removed`, `none-in-reference`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmiStatus::Present => "present",
+            CmiStatus::PartlyRemoved => "partly-removed",
+            CmiStatus::Removed => "removed",
+            CmiStatus::NoneInReference => "none-in-reference",
+        }
+    }
+
+    /// Whether CMI was stripped (partly or wholly).
+    pub fn stripped(self) -> bool {
+        matches!(self, CmiStatus::PartlyRemoved | CmiStatus::Removed)
+    }
+}
+
+/// The CMI comparison of one T3 finding.
+#[derive(Debug, Serialize)]
+pub struct CmiComparison {
+    /// The verdict.
+    pub status: CmiStatus,
+    /// Every CMI signal of the reference work, each marked found or not in the corpus copy.
+    pub lines: Vec<CmiLine>,
+}
+
+/// One CMI signal of the reference work.
+#[derive(Debug, Serialize)]
+pub struct CmiLine {
+    /// Signal kind (`copyright-notice`, `isbn`, `all-rights-reserved`...; see `cmi::SignalKind`).
+    pub kind: String,
+    /// The signal's text in the reference work.
+    pub text: String,
+    /// Byte span in the reference work's text.
+    pub work_start: u64,
+    /// End of the span (exclusive).
+    pub work_end: u64,
+    /// Whether the corpus copy has it (near the matched passages of a document holding them).
+    pub found: bool,
+    /// Where the corpus copy has it: `path#record@start..end`, when found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found_at: Option<String>,
 }
 
 /// A work as a registry describes it.
@@ -295,6 +357,12 @@ pub struct Summary {
     pub errors: u64,
     /// The strongest tier found (`none` when nothing was found).
     pub strongest_tier: String,
+    /// T3 works whose CMI was stripped (partly or wholly) from at least one copy.
+    pub cmi_stripped: u64,
+    /// The same, per registry.
+    pub cmi_stripped_by_registry: BTreeMap<String, u64>,
+    /// The same, per corpus folder (root index and the first path component, `0:books/`).
+    pub cmi_stripped_by_folder: BTreeMap<String, u64>,
 }
 
 /// The `manifest` section.
@@ -499,6 +567,9 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
             conflicts: conflicts.len() as u64,
             errors: n_errors,
             strongest_tier,
+            cmi_stripped: 0,
+            cmi_stripped_by_registry: BTreeMap::new(),
+            cmi_stripped_by_folder: BTreeMap::new(),
         },
         findings,
         conflicts,
@@ -623,6 +694,7 @@ impl Builder {
             coverage: None,
             longest_run_words: None,
             work_words: None,
+            cmi: None,
             locations: self.locations.into_values().collect(),
         }
     }
@@ -732,6 +804,7 @@ impl TextBuilder {
                 coverage: Some((coverage * 1e6).round() / 1e6),
                 longest_run_words: Some(longest),
                 work_words: Some(work_words),
+                cmi: None,
                 locations,
             });
         }
