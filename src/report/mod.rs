@@ -232,6 +232,13 @@ impl CmiStatus {
 pub struct CmiComparison {
     /// The verdict.
     pub status: CmiStatus,
+    /// Whether the reference work has any CMI.
+    pub in_reference: bool,
+    /// Whether any of it is in the corpus copy.
+    pub in_corpus: bool,
+    /// Whether some or all of it is missing from the corpus copy (`status` is `partly-removed`
+    /// or `removed`).
+    pub stripped: bool,
     /// Every CMI signal of the reference work, each marked found or not in the corpus copy.
     pub lines: Vec<CmiLine>,
 }
