@@ -36,6 +36,7 @@ import json
 import lzma
 import os
 import random
+import re
 import shutil
 import struct
 import sys
@@ -765,6 +766,50 @@ class Build:
         self.put("clean/bryant-stories.txt", self.book("nltk-bryant-stories"))
         self.put("editions/alice-millennium-fulcrum-2.9.txt", self.book("canterbury-alice29"))
 
+        # ---------------- CMI and identifiers (T3 + CMI comparison, T4) --------------------
+        # A reference work with an (invented) modern copyright page: the first chapters of
+        # Emma. `books/` holds a complete copy, `scraped/` a copy whose copyright page and CMI
+        # lines were removed, as the Kadrey complaint alleges of training copies.
+        e13, _ = isbn_pair(demo_core("emma"))
+        page = (
+            "EMMA\n\nby Jane Austen\n\nVolume I, Chapters I-VI\n\n"
+            "Meridian House Classics\n\n"
+            "Copyright \u00a9 2011 by Meridian House Ltd.\n"
+            "All rights reserved.\n"
+            "No part of this publication may be reproduced, stored in a retrieval system, or "
+            "transmitted, in any form or by any means, without the prior written permission "
+            "of the publisher.\n\n"
+            f"ISBN {hyphenate13(e13)}\n"
+            "First published in 2011 by Meridian House Ltd.\n"
+            "Printed in the United States of America\n"
+            "10 9 8 7 6 5 4 3 2 1\n\n\n"
+        ).encode()
+        emma_body = excerpt(self.book("nltk-austen-emma"), 60_000)
+        emma_work = page + emma_body
+        write_bytes(self.out / "works" / "meridian-emma.txt", emma_work)
+        self.put("books/emma-meridian.txt", emma_work)
+        cmi_line = re.compile(rb"ISBN|Copyright|\(C\)|\xc2\xa9|All rights reserved", re.I)
+        stripped = b"".join(line for line in emma_body.splitlines(keepends=True)
+                            if not cmi_line.search(line))
+        self.put("scraped/emma.txt", stripped)
+        # A JSONL of web pages naming books by ISBN and ASIN (T4: identifies a work, not a
+        # copy), with a wrong check digit and an unregistered ISBN that must find nothing.
+        s13, _ = isbn_pair(demo_core("sense"))  # as write_fiction lists it
+        m13, _ = isbn_pair(demo_core("macbeth"))
+        bad13 = m13[:-1] + str((int(m13[-1]) + 1) % 10)  # as write_fiction lists it
+        u13, _ = isbn_pair(demo_core("unregistered"))
+        pages = [
+            "Reading group, week 3. We are reading Sense and Sensibility (Quill & Lantern, "
+            f"1995, ISBN {hyphenate13(s13)}); bring the paperback.",
+            "Shop listing: The Tragedie of Macbeth, Folio Street Books. "
+            f"ISBN {hyphenate13(bad13)}. Condition: good.",
+            f"Also recommended: Kindle edition {asin('z0')} and the atlas (ISBN "
+            f"{hyphenate13(u13)}).",
+        ]
+        self.put("scraped/web-pages.jsonl", "".join(
+            json.dumps({"url": f"https://example.org/page/{i}", "text": t}) + "\n"
+            for i, t in enumerate(pages)).encode())
+
         # ---------------- damaged ----------------------------------------------------------
         self.put("damaged/empty.txt", b"")
         trunc_src = excerpt(self.book("nltk-chesterton-thursday"), 60_000)
@@ -859,6 +904,19 @@ class Build:
                       "another edition of Alice: no digest matches (only text matching would "
                       "find it)")):
             self.expect(p, "nothing", note=n)
+        # CMI and identifiers: T3 (with the reference `works/` folder) is not in this file;
+        # T4 is, since the registry lists ISBNs and ASINs.
+        self.expect("books/emma-meridian.txt", "nothing",
+                    note="complete copy of the reference work meridian-emma (T3 with works/; "
+                    "its ISBN is in works/works.csv, not in this registry)")
+        self.expect("scraped/emma.txt", "nothing",
+                    note="the same copy with its copyright page and CMI lines removed (T3 "
+                    "with works/, CMI removed)")
+        self.expect("scraped/web-pages.jsonl", "T4", L, "libgen-fiction", SENSE_ID, ["isbn"],
+                    note="line 1 names Sense and Sensibility by a valid ISBN-13")
+        self.expect("scraped/web-pages.jsonl", "T4", AA, "zlib3", 22433000, ["asin"],
+                    note="line 3 names a Z-Library record by ASIN; line 2's ISBN has a wrong "
+                    "check digit and line 3's other ISBN is in no registry: nothing")
         # damaged
         self.expect("damaged/empty.txt", "nothing", note="empty file (format empty); no registry "
                     "lists the empty md5 d41d8cd98f00b204e9800998ecf8427e")
@@ -1147,7 +1205,8 @@ bzip2 and liblzma builds (their compressed output can change between library ver
   `{address, tier, registry, collection, id, matched_by, note}`; for T2 entries `matched_by`
   names the rule (`libgen-layout`, `books3-path`) instead of digests. It lists every file and
   every archive/stream member, EPUB internals included (tier `nothing` for those). It covers
-  T1, T2, conflicts and read errors only, not T3 (text) or T4 (ISBN) findings.
+  T1, T2, T4 (ISBN/ASIN), conflicts and read errors; T3 (text) needs the reference works in
+  `works/` and is checked by `tests/it/text_match.rs`.
 
 ## What it exercises
 
@@ -1165,6 +1224,8 @@ bzip2 and liblzma builds (their compressed output can change between library ver
 | T2 Books3 path | `books3/the-eye.eu/public/Books/Bibliotik/C/...epub.txt` |
 | nothing: Wikipedia JSONL, own notes, an unregistered book, another Alice edition, a layout-shaped name with an unknown md5 | `clean/`, `editions/`, `libgen/2208000/` |
 | read errors: empty file, gzip cut in half, zip with garbage after its first header | `damaged/` |
+| T4 bibliographic: a valid ISBN-13 and an ASIN a registry lists, in web pages (JSONL); an ISBN with a wrong check digit and an unregistered one make nothing | `scraped/web-pages.jsonl` |
+| T3 with CMI kept and CMI stripped (with `works/`): a reference edition with a copyright page, copied whole and copied with its copyright page and every CMI line removed | `books/emma-meridian.txt`, `scraped/emma.txt` |
 
 Registry traps (each should be handled, and the malformed lines rejected with a reason):
 
@@ -1241,6 +1302,8 @@ for the demo's books, 1 malformed), `fiction_hashes` {A['fiction_hash_rows']} ro
 | `libgen/2208000/<sense md5>` | first ~20 KB of `nltk-austen-sense` (same package) | public domain text |
 | `libgen/2208000/<unregistered md5>` | first ~15 KB of `nltk-austen-persuasion` (same package) | public domain text |
 | `clean/bryant-stories.txt` | `nltk-bryant-stories` (same package) | public domain text |
+| `books/emma-meridian.txt`, `scraped/emma.txt`, `../works/meridian-emma.txt` | first ~60 KB of `nltk-austen-emma` (same package) after an **invented** copyright page (Meridian House is not a real publisher; the ISBN is invented with a valid check digit); `scraped/emma.txt` drops the page and every line with a CMI word | public domain text; the invented page is part of provaudit |
+| `scraped/web-pages.jsonl` | written for this project by the generator (invented shop and reading-group pages) | part of provaudit, under the project's licence |
 | `damaged/truncated.txt.gz` | first ~60 KB of `nltk-chesterton-thursday` (same package), gzip cut in half | public domain text |
 | `streams/asyoulik.txt.gz` | `canterbury-asyoulik` (Canterbury corpus via PyPI `brotli` 1.2.1 sdist) | public domain text (Project Gutenberg); package MIT |
 | `streams/paradise-lost-excerpt.txt.xz` | first ~100 KB of `canterbury-plrabn12` (same package) | public domain text; package MIT |

@@ -80,6 +80,12 @@ fn audit(args: AuditArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     report::json::write_file(&result, &report_path)?;
     let summary = store.summary()?;
     ui.say(&summary_line(&summary, &stats));
+    if result.summary.cmi_stripped > 0 {
+        ui.say(&format!(
+            "copyright management information stripped from {} of the works found by text",
+            result.summary.cmi_stripped
+        ));
+    }
     ui.say(&format!("report: {}", report_path.display()));
     Ok(exit_code(&summary, &config))
 }

@@ -21,7 +21,7 @@ use crate::matcher::text::WorkCache;
 use crate::progress::Progress;
 use crate::registry::works::TextIndex;
 use crate::registry::{Registry, Snapshot};
-use crate::store::{FileResult, Store};
+use crate::store::{DocumentCmi, FileResult, ReferenceCmi, Store};
 use crate::walk::{self, Entry};
 
 /// Files per store transaction.
@@ -115,6 +115,10 @@ pub fn run(
         .iter()
         .map(Registry::text_index)
         .collect::<anyhow::Result<_>>()?;
+    let has_identifiers: Vec<bool> = registries
+        .iter()
+        .map(Registry::has_identifiers)
+        .collect::<anyhow::Result<_>>()?;
     let snapshots = registries
         .iter()
         .map(Registry::snapshot)
@@ -148,6 +152,7 @@ pub fn run(
             "max_ratio": config.read.max_ratio,
             "text_fields": config.documents.text_fields,
             "text_matching": text_indexes.iter().any(Option::is_some),
+            "identifier_matching": has_identifiers.iter().any(|w| *w),
             "align": {
                 "min_words": config.align.min_words,
                 "min_identity": config.align.min_identity,
@@ -222,6 +227,7 @@ pub fn run(
                 };
                 let text = TextMatching {
                     indexes: &text_indexes,
+                    identifiers: &has_identifiers,
                     caches,
                 };
                 let result = scan_file(entry, config, registries, text, &on_bytes)?;
@@ -315,14 +321,25 @@ fn scan_file(
             }
         }
     }
-    let findings = crate::matcher::items(registries, &items)?;
+    let mut findings = crate::matcher::items(registries, &items)?;
     let mut documents = 0u64;
     let mut spans = Vec::new();
     let mut doc_errors = Vec::new();
-    if text.indexes.iter().any(Option::is_some) && items.first().is_some_and(|i| i.error.is_none())
-    {
-        // A second read of the file, for its text: only when some registry has works.
+    let mut document_cmi = Vec::new();
+    // (registry position, work row, registry name, work id) of every work with spans here.
+    let mut span_works = std::collections::BTreeSet::new();
+    let wants_text = text.indexes.iter().any(Option::is_some);
+    let wants_identifiers = text.identifiers.iter().any(|w| *w);
+    if (wants_text || wants_identifiers) && items.first().is_some_and(|i| i.error.is_none()) {
+        // A second read of the file, for its text: only when some registry has works (T3) or
+        // lists ISBNs or ASINs (T4).
+        let item_seqs: HashMap<&[u8], u32> = items
+            .iter()
+            .enumerate()
+            .map(|(seq, item)| (item.address.as_slice(), seq as u32))
+            .collect();
         let mut failure = None;
+        let mut cmi_window = CmiWindow::default();
         crate::read::documents(&entry.path, &entry.rel, &config.documents, &mut |doc| {
             if failure.is_some() {
                 return;
@@ -330,10 +347,12 @@ fn scan_file(
             match doc {
                 Ok(doc) => {
                     documents += 1;
-                    for ((registry, index), cache) in registries
+                    let before = spans.len();
+                    for (position, ((registry, index), cache)) in registries
                         .iter()
                         .zip(text.indexes)
                         .zip(text.caches.iter_mut())
+                        .enumerate()
                     {
                         let Some(index) = index else { continue };
                         match crate::matcher::text::document(
@@ -343,7 +362,32 @@ fn scan_file(
                             &doc,
                             config.align,
                         ) {
-                            Ok(found) => spans.extend(found),
+                            Ok(found) => {
+                                for span in &found {
+                                    span_works.insert((
+                                        position,
+                                        span.work_row,
+                                        span.work.registry.clone(),
+                                        span.work.id.clone(),
+                                    ));
+                                }
+                                spans.extend(found);
+                            }
+                            Err(err) => failure = Some(err),
+                        }
+                    }
+                    if wants_text {
+                        cmi_window.document(&doc, spans.len() > before, &mut document_cmi);
+                    }
+                    if wants_identifiers {
+                        let seq = item_seqs.get(doc.address.as_slice()).copied().unwrap_or(0);
+                        match crate::matcher::bibliographic::document(
+                            registries,
+                            text.identifiers,
+                            &doc,
+                            seq,
+                        ) {
+                            Ok(found) => findings.extend(found),
                             Err(err) => failure = Some(err),
                         }
                     }
@@ -355,6 +399,14 @@ fn scan_file(
             return Err(err);
         }
     }
+    let mut reference_cmi = Vec::new();
+    for (position, row, registry, work_id) in span_works {
+        reference_cmi.push(ReferenceCmi {
+            lines: registries[position].work_cmi(row)?,
+            registry,
+            work_id,
+        });
+    }
     Ok(FileResult {
         entry: entry.clone(),
         items,
@@ -362,12 +414,71 @@ fn scan_file(
         documents,
         spans,
         doc_errors,
+        reference_cmi,
+        document_cmi,
     })
 }
 
-/// The text indexes of the registries (parallel to them) and this worker's work caches.
+/// Records before and after a document holding passages whose CMI is kept with it: a copyright
+/// page is often a record of its own (an EPUB `copyright.xhtml`, the first JSONL chunk of a
+/// book) that holds no passage, and a copy must not be said to lack the CMI it carries there.
+const CMI_NEIGHBOURS: usize = 8;
+
+/// Keeps the CMI signals of the documents holding passages and of their neighbours in the same
+/// file or member (see [`CMI_NEIGHBOURS`]), with bounded memory: the signals of the last few
+/// documents without passages wait in a window until a document with passages claims them.
+#[derive(Default)]
+struct CmiWindow {
+    address: Vec<u8>,
+    waiting: std::collections::VecDeque<Vec<DocumentCmi>>,
+    keep_next: usize,
+}
+
+impl CmiWindow {
+    fn document(
+        &mut self,
+        doc: &crate::read::Document,
+        has_passages: bool,
+        out: &mut Vec<DocumentCmi>,
+    ) {
+        if doc.address != self.address {
+            self.address.clone_from(&doc.address);
+            self.waiting.clear();
+            self.keep_next = 0;
+        }
+        let signals: Vec<DocumentCmi> = crate::cmi::signals(&doc.text)
+            .into_iter()
+            .map(|signal| DocumentCmi {
+                address: doc.address.clone(),
+                record: doc.record.clone(),
+                kind: signal.kind.as_str().to_string(),
+                start: signal.start as u64,
+                end: signal.end as u64,
+                line: crate::cmi::signal_line(&doc.text, signal.start, signal.end),
+                value: signal.value,
+            })
+            .collect();
+        if has_passages {
+            out.extend(self.waiting.drain(..).flatten());
+            out.extend(signals);
+            self.keep_next = CMI_NEIGHBOURS;
+        } else if self.keep_next > 0 {
+            out.extend(signals);
+            self.keep_next -= 1;
+        } else {
+            self.waiting.push_back(signals);
+            if self.waiting.len() > CMI_NEIGHBOURS {
+                self.waiting.pop_front();
+            }
+        }
+    }
+}
+
+/// The text indexes of the registries (parallel to them), whether each lists identifiers
+/// (ISBNs, ASINs) for T4, and this worker's work caches.
 struct TextMatching<'a> {
     indexes: &'a [Option<TextIndex>],
+    identifiers: &'a [bool],
     caches: &'a mut Vec<WorkCache>,
 }
 

@@ -26,6 +26,7 @@ use crate::matcher::text::TextSpan;
 use crate::matcher::{Finding, FindingStatus};
 use crate::read::DocError;
 use crate::read::Item;
+use crate::registry::works::WorkCmi;
 use crate::registry::{Algorithm, Record};
 use crate::walk::{Entry, Skipped};
 
@@ -119,6 +120,30 @@ CREATE TABLE document_errors (
 );
 CREATE INDEX document_errors_file ON document_errors(file_id);
 "#,
+    r#"
+CREATE TABLE work_cmi (
+    registry TEXT NOT NULL,
+    work_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    value TEXT,
+    line TEXT NOT NULL,
+    PRIMARY KEY (registry, work_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE document_cmi (
+    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    address BLOB NOT NULL,
+    record TEXT,
+    kind TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    value TEXT,
+    line TEXT NOT NULL
+);
+CREATE INDEX document_cmi_file ON document_cmi(file_id);
+"#,
 ];
 
 /// Errors a caller may branch on.
@@ -177,6 +202,40 @@ pub struct FileResult {
     pub spans: Vec<TextSpan>,
     /// Records that could not be read as documents.
     pub doc_errors: Vec<DocError>,
+    /// The CMI of the reference works that have spans in this file.
+    pub reference_cmi: Vec<ReferenceCmi>,
+    /// The CMI signals of the documents holding spans.
+    pub document_cmi: Vec<DocumentCmi>,
+}
+
+/// The copyright management information of one reference work, as its registry holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferenceCmi {
+    /// Registry name.
+    pub registry: String,
+    /// Work id.
+    pub work_id: String,
+    /// Its signals, in text order.
+    pub lines: Vec<WorkCmi>,
+}
+
+/// One CMI signal of a corpus document that holds passages of a reference work.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentCmi {
+    /// Address of the file or member holding the document.
+    pub address: Vec<u8>,
+    /// The record inside it.
+    pub record: Option<String>,
+    /// `copyright-notice`, `isbn`... (`cmi::SignalKind::as_str`).
+    pub kind: String,
+    /// Byte offset in the document's text.
+    pub start: u64,
+    /// End byte offset (exclusive).
+    pub end: u64,
+    /// Normalised value, where the kind has one.
+    pub value: Option<String>,
+    /// The line holding it (`cmi::signal_line`).
+    pub line: String,
 }
 
 /// One entry of the custody log.
@@ -215,6 +274,8 @@ pub struct StoredFile {
     pub spans: Vec<TextSpan>,
     /// Records that could not be read as documents.
     pub doc_errors: Vec<DocError>,
+    /// The CMI signals of the documents holding spans.
+    pub document_cmi: Vec<DocumentCmi>,
 }
 
 /// Counts of a store, for messages and exit codes.
@@ -468,6 +529,18 @@ impl Store {
                    start, end, work_start, work_end, work_token_start, work_token_end, words, excerpt, work_excerpt)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )?;
+            let mut clear_document_cmi =
+                tx.prepare_cached("DELETE FROM document_cmi WHERE file_id = ?1")?;
+            let mut insert_document_cmi = tx.prepare_cached(
+                "INSERT INTO document_cmi(file_id, address, record, kind, start, end, value, line)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            // A work's CMI comes from its registry snapshot, which the config digest pins:
+            // every file with passages of the work writes the same rows.
+            let mut insert_work_cmi = tx.prepare_cached(
+                "INSERT OR IGNORE INTO work_cmi(registry, work_id, seq, kind, start, end, value, line)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
             let mut insert_doc_error = tx.prepare_cached(
                 "INSERT INTO document_errors(file_id, address, record, message) VALUES (?1, ?2, ?3, ?4)",
             )?;
@@ -497,6 +570,33 @@ impl Store {
                 clear_findings.execute([file_id])?;
                 clear_spans.execute([file_id])?;
                 clear_doc_errors.execute([file_id])?;
+                clear_document_cmi.execute([file_id])?;
+                for signal in &result.document_cmi {
+                    insert_document_cmi.execute(params![
+                        file_id,
+                        signal.address,
+                        signal.record,
+                        signal.kind,
+                        signal.start as i64,
+                        signal.end as i64,
+                        signal.value,
+                        signal.line,
+                    ])?;
+                }
+                for work in &result.reference_cmi {
+                    for (seq, line) in work.lines.iter().enumerate() {
+                        insert_work_cmi.execute(params![
+                            work.registry,
+                            work.work_id,
+                            seq as i64,
+                            line.kind,
+                            line.start as i64,
+                            line.end as i64,
+                            line.value,
+                            line.line,
+                        ])?;
+                    }
+                }
                 for span in &result.spans {
                     insert_span.execute(params![
                         file_id,
@@ -717,6 +817,7 @@ impl Store {
                         documents: r.get::<_, i64>(4)? as u64,
                         spans: Vec::new(),
                         doc_errors: Vec::new(),
+                        document_cmi: Vec::new(),
                     },
                 ));
             }
@@ -785,6 +886,7 @@ impl Store {
                 let work: String = r.get(3)?;
                 let u = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)? as u64) };
                 files[pos].1.spans.push(TextSpan {
+                    work_row: 0,
                     work: serde_json::from_str::<Record>(&work)
                         .context("corrupt work record in results database")?,
                     work_tokens: u(4)?,
@@ -818,7 +920,54 @@ impl Store {
                 });
             }
         }
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT file_id, address, record, kind, start, end, value, line
+                 FROM document_cmi ORDER BY file_id, rowid",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let Some(&pos) = index.get(&r.get::<_, i64>(0)?) else {
+                    continue;
+                };
+                files[pos].1.document_cmi.push(DocumentCmi {
+                    address: r.get(1)?,
+                    record: r.get(2)?,
+                    kind: r.get(3)?,
+                    start: r.get::<_, i64>(4)?.max(0) as u64,
+                    end: r.get::<_, i64>(5)?.max(0) as u64,
+                    value: r.get(6)?,
+                    line: r.get(7)?,
+                });
+            }
+        }
         Ok(files.into_iter().map(|(_, f)| f).collect())
+    }
+
+    /// The CMI of every reference work with passages in the corpus, keyed by (registry, work
+    /// id), each in text order.
+    pub fn reference_cmi(
+        &self,
+    ) -> anyhow::Result<std::collections::BTreeMap<(String, String), Vec<WorkCmi>>> {
+        let mut out: std::collections::BTreeMap<(String, String), Vec<WorkCmi>> =
+            std::collections::BTreeMap::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT registry, work_id, kind, start, end, value, line FROM work_cmi
+             ORDER BY registry, work_id, seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            out.entry((r.get(0)?, r.get(1)?))
+                .or_default()
+                .push(WorkCmi {
+                    kind: r.get(2)?,
+                    start: r.get::<_, i64>(3)?.max(0) as u64,
+                    end: r.get::<_, i64>(4)?.max(0) as u64,
+                    value: r.get(5)?,
+                    line: r.get(6)?,
+                });
+        }
+        Ok(out)
     }
 
     /// Counts for the end-of-scan message and the exit code, computed in SQL so that memory

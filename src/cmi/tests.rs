@@ -47,6 +47,32 @@ mod isbn {
     }
 }
 
+mod signal_line {
+    use super::super::*;
+
+    #[test]
+    fn short_lines_are_whole_and_long_ones_are_windows_around_the_span() {
+        let text = "Title\n  Copyright 1999 by A. Author  \nChapter 1";
+        let start = text.find("Copyright").unwrap();
+        assert_eq!(
+            signal_line(text, start, start + 9),
+            "Copyright 1999 by A. Author"
+        );
+        let long = format!(
+            "{}ISBN 978-0-306-40615-7{}",
+            "é".repeat(400),
+            "x".repeat(500)
+        );
+        let start = long.find("ISBN").unwrap();
+        let line = signal_line(&long, start, start + 22);
+        assert!(line.contains("ISBN 978-0-306-40615-7"), "{line}");
+        assert!(line.starts_with('…') && line.ends_with('…'));
+        assert!(line.len() <= LINE_BYTES + 2 * '…'.len_utf8() + 4);
+        // Out-of-range spans are clamped, never a panic.
+        assert_eq!(signal_line("abc", 10, 20), "abc");
+    }
+}
+
 mod signals {
     use super::super::*;
     use SignalKind::*;
@@ -616,6 +642,16 @@ Not a licence: creativecommons.org/about/ or creativecommons.org/licenses/by-xx/
     }
 
     proptest! {
+        #[test]
+        fn identifiers_are_the_identifier_signals(pieces in proptest::collection::vec(piece(), 0..40)) {
+            let text = pieces.concat();
+            let expected: Vec<Signal> = signals(&text)
+                .into_iter()
+                .filter(|s| matches!(s.kind, Isbn | Asin))
+                .collect();
+            prop_assert_eq!(super::super::identifiers(&text), expected);
+        }
+
         #[test]
         fn spans_are_sorted_char_boundaries(pieces in proptest::collection::vec(piece(), 0..40)) {
             let text = pieces.concat();

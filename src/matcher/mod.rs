@@ -11,7 +11,11 @@
 //! registry by that md5 even when the bytes differ (a re-encoded or truncated copy keeps its
 //! name). Books3 paths (`.../Books/Bibliotik/<letter>/<name>.epub.txt`) are recognised by
 //! shape alone. T2 is a strong sign of origin, never a proof of identity.
+//!
+//! T3 (`text`, [`text`]) finds verified passages of reference works in documents; T4
+//! (`bibliographic`, [`bibliographic`]) finds registry-listed ISBNs and ASINs in documents.
 
+pub mod bibliographic;
 pub mod text;
 
 use serde::Serialize;

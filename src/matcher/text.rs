@@ -30,6 +30,9 @@ pub const EXCERPT_BYTES: usize = 600;
 pub struct TextSpan {
     /// The work's registry record.
     pub work: Record,
+    /// Row of the work in its registry (`works.work`), to fetch its CMI; 0 when read back
+    /// from a store.
+    pub work_row: i64,
     /// Words in the whole work (for coverage).
     pub work_tokens: u64,
     /// Address of the file or member holding the document.
@@ -340,6 +343,7 @@ pub fn document(
             let work_end = work.tokens[span.work_end - 1].end;
             out.push(TextSpan {
                 work: info.record.clone(),
+                work_row: info.row,
                 work_tokens: info.tokens,
                 address: doc.address.clone(),
                 record: doc.record.clone(),

@@ -271,6 +271,52 @@ impl Registry {
         Ok(matches.into_iter().map(|found| found.record).collect())
     }
 
+    /// Whether any record lists an ISBN or ASIN (then documents are read for T4 findings).
+    ///
+    /// # Errors
+    ///
+    /// A read error of the registry.
+    pub fn has_identifiers(&self) -> anyhow::Result<bool> {
+        self.conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM identifiers)", [], |row| {
+                row.get(0)
+            })
+            .with_context(|| format!("failed to read registry `{}`", self.path.display()))
+    }
+
+    /// Every record listing the identifier `value` of `kind` (`isbn`, as ISBN-13 digits, or
+    /// `asin`), merged and sorted as [`Registry::lookup`] does.
+    ///
+    /// # Errors
+    ///
+    /// A read error of the registry.
+    pub fn by_identifier(&self, kind: &str, value: &str) -> anyhow::Result<Vec<Record>> {
+        let context = || {
+            format!(
+                "failed to look up {kind} {value} in registry `{}`",
+                self.path.display()
+            )
+        };
+        let mut hits = BTreeMap::new();
+        {
+            let mut statement = self
+                .conn
+                .prepare_cached("SELECT record FROM identifiers WHERE value = ?1 AND kind = ?2")
+                .with_context(context)?;
+            let rows = statement
+                .query_map([value, kind], |row| row.get::<_, i64>(0))
+                .with_context(context)?;
+            for rowid in rows {
+                hits.insert(rowid.with_context(context)?, BTreeSet::new());
+            }
+        }
+        if hits.is_empty() {
+            return Ok(Vec::new());
+        }
+        let matches = self.merge(hits).with_context(context)?;
+        Ok(matches.into_iter().map(|found| found.record).collect())
+    }
+
     /// Row ids of `records` that match, with the algorithms that matched each.
     fn hits(&self, digests: &Digests) -> rusqlite::Result<BTreeMap<i64, BTreeSet<Algorithm>>> {
         let mut statement = self.conn.prepare_cached(
@@ -680,6 +726,8 @@ fn drop_indexes_of_empty_tables(conn: &Connection) -> rusqlite::Result<Vec<(Stri
     for (index, sql) in schema::bulk_indexes(conn)? {
         let table = if index.starts_with("hashes") {
             "hashes"
+        } else if index.starts_with("identifiers") {
+            "identifiers"
         } else {
             "records"
         };

@@ -127,6 +127,32 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX work_cmi_work ON work_cmi(work);
     ",
+    // 4: bibliographic identifiers of records (ISBN-13s and ASINs), for T4 findings; filled
+    // from the records already present.
+    "
+    CREATE TABLE identifiers (
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        record INTEGER NOT NULL
+    );
+    WITH RECURSIVE split(record, word, rest) AS (
+        SELECT rowid, '', isbns || ' ' FROM records WHERE isbns != ''
+        UNION ALL
+        SELECT record, substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1)
+        FROM split WHERE rest != ''
+    )
+    INSERT INTO identifiers (kind, value, record)
+        SELECT 'isbn', word, record FROM split WHERE word != '';
+    WITH RECURSIVE split(record, word, rest) AS (
+        SELECT rowid, '', extra || ' ' FROM records WHERE extra LIKE '%asin:%'
+        UNION ALL
+        SELECT record, substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1)
+        FROM split WHERE rest != ''
+    )
+    INSERT INTO identifiers (kind, value, record)
+        SELECT 'asin', substr(word, 6), record FROM split WHERE word LIKE 'asin:%';
+    CREATE INDEX identifiers_value ON identifiers(value, kind);
+    ",
 ];
 
 /// The schema version this build writes and reads: the number of migrations.
@@ -369,6 +395,23 @@ impl<'conn> Writer<'conn> {
             record.version,
             record.extra,
         ])?;
+        let rowid = self.conn.last_insert_rowid();
+        let asins = record
+            .extra
+            .iter()
+            .flat_map(|extra| extra.split_whitespace())
+            .filter_map(|word| word.strip_prefix("asin:"));
+        let identifiers = record
+            .isbns
+            .iter()
+            .map(|isbn| ("isbn", isbn.as_str()))
+            .chain(asins.map(|asin| ("asin", asin)));
+        let mut insert = self
+            .conn
+            .prepare_cached("INSERT INTO identifiers (kind, value, record) VALUES (?1, ?2, ?3)")?;
+        for (kind, value) in identifiers {
+            insert.execute(params![kind, value, rowid])?;
+        }
         self.kept += 1;
         Ok(())
     }
@@ -414,7 +457,7 @@ impl<'conn> Writer<'conn> {
 pub fn bulk_indexes(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
     let mut statement = conn.prepare(
         "SELECT name, sql FROM sqlite_master
-         WHERE type = 'index' AND tbl_name IN ('records', 'hashes') AND sql IS NOT NULL
+         WHERE type = 'index' AND tbl_name IN ('records', 'hashes', 'identifiers') AND sql IS NOT NULL
          ORDER BY name",
     )?;
     let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;

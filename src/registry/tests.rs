@@ -339,6 +339,25 @@ fn aac_keeps_every_version_and_the_files_mapping() {
         .unwrap();
     assert_eq!(first_isbns, "9780061714306|asin:B0B6HNHVV9");
 
+    // Both identifiers are indexed for T4, and find the work (merged across its versions).
+    assert!(loaded.registry.has_identifiers().unwrap());
+    let by_isbn = loaded
+        .registry
+        .by_identifier("isbn", "9780061714306")
+        .unwrap();
+    assert_eq!(by_isbn.len(), 1);
+    assert_eq!(by_isbn[0].id, "22433983");
+    let by_asin = loaded.registry.by_identifier("asin", "B0B6HNHVV9").unwrap();
+    assert_eq!(by_asin.len(), 1);
+    assert_eq!(by_asin[0].id, "22433983");
+    assert!(
+        loaded
+            .registry
+            .by_identifier("isbn", "B0B6HNHVV9")
+            .unwrap()
+            .is_empty()
+    );
+
     let other = one(&loaded.registry, "0000000000000000000000000000abcd");
     assert_eq!(other.collection, "other_files");
     assert_eq!(other.id, "other1");
@@ -724,4 +743,45 @@ fn file_stems_and_format_detection() {
     assert_eq!(detect("x.tsv", "md5\ttitle\n"), SourceFormat::Csv);
     assert_eq!(detect("data", "md5,title\n"), SourceFormat::Csv);
     assert!(detect_format("data", &mut "hello".as_bytes()).is_err());
+}
+
+#[test]
+fn migration_4_indexes_the_identifiers_of_existing_records() {
+    let conn = Connection::open_in_memory().unwrap();
+    let tx = conn.unchecked_transaction().unwrap();
+    for migration in &schema::MIGRATIONS[..3] {
+        tx.execute_batch(migration).unwrap();
+    }
+    tx.pragma_update(None, "user_version", 3).unwrap();
+    tx.execute(
+        "INSERT INTO sources (name, file_name, format, bytes, sha256, imported_at)
+         VALUES ('old', 'old.csv', 'csv', 0, '', '')",
+        [],
+    )
+    .unwrap();
+    tx.execute(
+        "INSERT INTO records (source_id, collection, id, isbns, extra)
+         VALUES (1, 'c', 'a', '9780306406157 9780061714306', 'removed:1 asin:B0B6HNHVV9'),
+                (1, 'c', 'b', '', NULL)",
+        [],
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    schema::migrate(&conn).unwrap();
+    let mut rows: Vec<(String, String, i64)> = conn
+        .prepare("SELECT kind, value, record FROM identifiers ORDER BY kind, value")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            ("asin".to_string(), "B0B6HNHVV9".to_string(), 1),
+            ("isbn".to_string(), "9780061714306".to_string(), 1),
+            ("isbn".to_string(), "9780306406157".to_string(), 1),
+        ]
+    );
 }

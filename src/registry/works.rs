@@ -296,7 +296,7 @@ fn add_file(
                         signal.start as i64,
                         signal.end as i64,
                         signal.value,
-                        line_around(&text, signal.start, signal.end)
+                        crate::cmi::signal_line(&text, signal.start, signal.end)
                     ])?;
                 }
             }
@@ -336,21 +336,6 @@ fn add_file(
     Ok(added)
 }
 
-/// The whole line (or lines) holding `start..end`, at most 300 bytes, for the report.
-fn line_around(text: &str, start: usize, end: usize) -> String {
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-    let line = text[line_start..line_end].trim();
-    if line.len() <= 300 {
-        return line.to_string();
-    }
-    let mut cut = 300;
-    while !line.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!("{}…", &line[..cut])
-}
-
 /// The reference works of a registry, in numbers.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct WorksSummary {
@@ -378,6 +363,10 @@ pub struct WorksSummary {
 pub struct WorkCmi {
     /// `copyright-notice`, `isbn`, `rights-reserved`...
     pub kind: String,
+    /// Byte offset of the signal in the work's text.
+    pub start: u64,
+    /// End byte offset (exclusive).
+    pub end: u64,
     /// Normalised value (ISBN-13, years and owner...).
     pub value: Option<String>,
     /// The line holding it.
@@ -897,13 +886,15 @@ impl Registry {
     /// A read error of the registry.
     pub fn work_cmi(&self, row: i64) -> anyhow::Result<Vec<WorkCmi>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT kind, value, line FROM work_cmi WHERE work = ?1 ORDER BY start, kind",
+            "SELECT kind, value, line, start, end FROM work_cmi WHERE work = ?1 ORDER BY start, kind",
         )?;
         let rows = stmt.query_map([row], |r| {
             Ok(WorkCmi {
                 kind: r.get(0)?,
                 value: r.get(1)?,
                 line: r.get(2)?,
+                start: r.get::<_, i64>(3)?.max(0) as u64,
+                end: r.get::<_, i64>(4)?.max(0) as u64,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

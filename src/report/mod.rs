@@ -6,6 +6,7 @@
 //! and the options, sorted, so two scans of the same inputs give byte-identical `files`,
 //! `findings`, `summary` and `manifest` whatever the thread count or interruptions.
 
+pub mod cmi;
 pub mod hashdeep;
 pub mod json;
 pub mod manifest;
@@ -16,6 +17,7 @@ use serde::Serialize;
 
 use crate::matcher::text::TextSpan;
 use crate::matcher::{FindingStatus, Tier};
+use crate::registry::works::WorkCmi;
 use crate::registry::{Algorithm, Record, Snapshot};
 use crate::store::{CustodyEntry, RunRecord, Store};
 use crate::walk::{display, is_exact};
@@ -206,17 +208,21 @@ pub enum CmiStatus {
     PartlyRemoved,
     /// None of the reference work's CMI lines is in the corpus copy.
     Removed,
-    /// The reference work has no CMI to compare (a public-domain text, say).
+    /// The copy's passages do not reach the part of the work holding its CMI (an excerpt from
+    /// the middle of a book): nothing to judge.
+    NotCovered,
+    /// The reference work has no CMI to compare.
     NoneInReference,
 }
 
 impl CmiStatus {
-    /// `present`, `partly-removed`, `removed`, `none-in-reference`.
+    /// `present`, `partly-removed`, `removed`, `not-covered`, `none-in-reference`.
     pub fn as_str(self) -> &'static str {
         match self {
             CmiStatus::Present => "present",
             CmiStatus::PartlyRemoved => "partly-removed",
             CmiStatus::Removed => "removed",
+            CmiStatus::NotCovered => "not-covered",
             CmiStatus::NoneInReference => "none-in-reference",
         }
     }
@@ -239,8 +245,21 @@ pub struct CmiComparison {
     /// Whether some or all of it is missing from the corpus copy (`status` is `partly-removed`
     /// or `removed`).
     pub stripped: bool,
+    /// The verdict per corpus folder holding passages (see `summary.cmi_stripped_by_folder`).
+    /// The finding's own verdict and `lines` are those of the worst folder when CMI was
+    /// stripped from any, else of all copies together.
+    pub folders: Vec<CmiFolder>,
     /// Every CMI signal of the reference work, each marked found or not in the corpus copy.
     pub lines: Vec<CmiLine>,
+}
+
+/// The CMI verdict for the copies in one corpus folder.
+#[derive(Debug, Serialize)]
+pub struct CmiFolder {
+    /// Root as given and first path component: `corpus/books/`.
+    pub folder: String,
+    /// The verdict over the documents of this folder holding passages of the work.
+    pub status: CmiStatus,
 }
 
 /// One CMI signal of the reference work.
@@ -254,8 +273,12 @@ pub struct CmiLine {
     pub work_start: u64,
     /// End of the span (exclusive).
     pub work_end: u64,
-    /// Whether the corpus copy has it (near the matched passages of a document holding them).
+    /// Whether a corpus document holding passages of the work has it.
     pub found: bool,
+    /// Whether it counts in the verdict: found, or within `cmi::COVER_SLACK` bytes of the part
+    /// of the work that the corpus passages span (an excerpt is not expected to carry the
+    /// copyright page).
+    pub judged: bool,
     /// Where the corpus copy has it: `path#record@start..end`, when found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub found_at: Option<String>,
@@ -463,7 +486,8 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
             };
             let target = match finding.status {
                 FindingStatus::Match => {
-                    file_involved = true;
+                    // An identifier (T4) names a work; it does not make the file a copy.
+                    file_involved |= finding.tier != Tier::T4;
                     &mut matches
                 }
                 FindingStatus::Conflict => &mut conflicts,
@@ -483,6 +507,7 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
             file_involved = true;
             text.add(file.root, file.items.first(), span);
         }
+        text.add_cmi(file.root, &file.document_cmi);
         if file_involved {
             involved.insert((file.root, file.path.clone()));
             bytes_involved += file.items.first().map_or(0, |i| i.bytes);
@@ -490,7 +515,9 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
     }
 
     let mut findings: Vec<WorkFinding> = matches.into_iter().map(|(k, b)| b.finish(k)).collect();
-    findings.extend(text.finish());
+    let (text_findings, cmi_stripped_by_folder) =
+        text.finish(&store.reference_cmi()?, &context.roots);
+    findings.extend(text_findings);
     findings.sort_by(|a, b| {
         (a.tier, &a.work.registry, &a.work.collection, &a.work.id).cmp(&(
             b.tier,
@@ -515,6 +542,16 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
             .or_default()
             .entry(finding.tier.as_str().to_string())
             .or_default() += 1;
+    }
+    let mut cmi_stripped = 0;
+    let mut cmi_stripped_by_registry: BTreeMap<String, u64> = BTreeMap::new();
+    for finding in &findings {
+        if finding.cmi.as_ref().is_some_and(|c| c.stripped) {
+            cmi_stripped += 1;
+            *cmi_stripped_by_registry
+                .entry(finding.work.registry.clone())
+                .or_default() += 1;
+        }
     }
     let strongest_tier = findings
         .iter()
@@ -574,9 +611,9 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
             conflicts: conflicts.len() as u64,
             errors: n_errors,
             strongest_tier,
-            cmi_stripped: 0,
-            cmi_stripped_by_registry: BTreeMap::new(),
-            cmi_stripped_by_folder: BTreeMap::new(),
+            cmi_stripped,
+            cmi_stripped_by_registry,
+            cmi_stripped_by_folder,
         },
         findings,
         conflicts,
@@ -731,7 +768,12 @@ type PlacedSpan = (u32, Option<String>, TextSpan);
 struct TextBuilder {
     // (registry, work id) -> (work record, work words, spans)
     works: BTreeMap<(String, String), (Record, u64, Vec<PlacedSpan>)>,
+    // (root, address, record) -> CMI signals of a document holding passages
+    cmi: BTreeMap<DocKey, Vec<crate::store::DocumentCmi>>,
 }
+
+/// A corpus document: (root, address of its file or member, record inside it).
+type DocKey = (u32, Vec<u8>, Option<String>);
 
 impl TextBuilder {
     fn add(&mut self, root: u32, file_item: Option<&crate::read::Item>, span: &TextSpan) {
@@ -748,74 +790,182 @@ impl TextBuilder {
         entry.2.push((root, sha256, span.clone()));
     }
 
-    fn finish(self) -> Vec<WorkFinding> {
-        let mut out = Vec::new();
-        for ((registry, id), (record, work_words, mut spans)) in self.works {
-            let mut intervals: Vec<(usize, usize)> = spans
-                .iter()
-                .map(|(_, _, s)| (s.work_token_start as usize, s.work_token_end as usize))
-                .collect();
-            let covered = crate::align::union_len(&mut intervals) as u64;
-            let coverage = if work_words == 0 {
-                0.0
-            } else {
-                (covered as f64 / work_words as f64).min(1.0)
-            };
-            let longest = spans.iter().map(|(_, _, s)| s.words).max().unwrap_or(0);
-            spans.sort_by(|a, b| {
-                (a.0, &a.2.address, &a.2.record, a.2.start).cmp(&(
-                    b.0,
-                    &b.2.address,
-                    &b.2.record,
-                    b.2.start,
-                ))
-            });
-            let locations = spans
-                .into_iter()
-                .map(|(root, sha256, s)| Location {
-                    root,
-                    path: display(&s.address),
-                    bytes: s.end - s.start,
-                    matched_by: Vec::new(),
-                    sha256,
-                    detail: Vec::new(),
-                    record: s.record,
-                    start: Some(s.start),
-                    end: Some(s.end),
-                    work_start: Some(s.work_start),
-                    work_end: Some(s.work_end),
-                    words: Some(s.words),
-                    excerpt: Some(s.excerpt),
-                    work_excerpt: Some(s.work_excerpt),
-                })
-                .collect();
-            out.push(WorkFinding {
-                work: Work {
-                    registry,
-                    collection: record.collection.clone(),
-                    id,
-                    title: record.title.clone(),
-                    authors: record.authors.clone(),
-                    year: record.year.clone(),
-                    publisher: record.publisher.clone(),
-                    isbn: record.isbns.clone(),
-                    registry_files: Vec::new(),
-                    visible: None,
-                    history: Vec::new(),
-                },
-                tier: Tier::T3,
-                kind: Tier::T3.kind().to_string(),
-                method: vec!["winnowing+alignment".to_string()],
-                proves: proves(Tier::T3).to_string(),
-                // Rounded so that the report is stable across platforms' float formatting.
-                coverage: Some((coverage * 1e6).round() / 1e6),
-                longest_run_words: Some(longest),
-                work_words: Some(work_words),
-                cmi: None,
-                locations,
-            });
+    fn add_cmi(&mut self, root: u32, signals: &[crate::store::DocumentCmi]) {
+        for signal in signals {
+            self.cmi
+                .entry((root, signal.address.clone(), signal.record.clone()))
+                .or_default()
+                .push(signal.clone());
         }
-        out
+    }
+
+    /// The CMI comparison of one work over some of its spans (all of them, or one folder's).
+    fn compare_cmi(&self, reference: &[WorkCmi], spans: &[&PlacedSpan]) -> CmiComparison {
+        // Every document with stored CMI in a file or member holding passages: the scan
+        // keeps those holding passages and their neighbouring records.
+        let objects: BTreeSet<(u32, &[u8])> = spans
+            .iter()
+            .map(|(root, _, s)| (*root, s.address.as_slice()))
+            .collect();
+        let docs = self
+            .cmi
+            .keys()
+            .filter(|(root, address, _)| objects.contains(&(*root, address.as_slice())));
+        let mut corpus: Vec<(String, &crate::store::DocumentCmi)> = Vec::new();
+        for doc in docs {
+            let label = match &doc.2 {
+                Some(record) => format!("{}#{record}", display(&doc.1)),
+                None => display(&doc.1),
+            };
+            for signal in self.cmi.get(doc).into_iter().flatten() {
+                corpus.push((label.clone(), signal));
+            }
+        }
+        let from = spans
+            .iter()
+            .map(|(_, _, s)| s.work_start)
+            .min()
+            .unwrap_or(0);
+        let to = spans.iter().map(|(_, _, s)| s.work_end).max().unwrap_or(0);
+        cmi::compare(reference, &corpus, (from, to))
+    }
+
+    /// The T3 findings, and the number of works whose CMI was stripped per corpus folder.
+    fn finish(
+        self,
+        reference_cmi: &BTreeMap<(String, String), Vec<WorkCmi>>,
+        roots: &[String],
+    ) -> (Vec<WorkFinding>, BTreeMap<String, u64>) {
+        let mut out = Vec::new();
+        let mut by_folder: BTreeMap<String, u64> = BTreeMap::new();
+        for ((registry, id), (record, work_words, spans)) in &self.works {
+            let reference = reference_cmi
+                .get(&(registry.clone(), id.clone()))
+                .map_or(&[][..], Vec::as_slice);
+            let all: Vec<&PlacedSpan> = spans.iter().collect();
+            let mut folders: BTreeMap<String, Vec<&PlacedSpan>> = BTreeMap::new();
+            for span in spans {
+                folders
+                    .entry(folder(roots, span.0, &span.2.address))
+                    .or_default()
+                    .push(span);
+            }
+            let mut verdicts = Vec::new();
+            let mut worst: Option<CmiComparison> = None;
+            for (name, folder_spans) in folders {
+                let comparison = self.compare_cmi(reference, &folder_spans);
+                verdicts.push(CmiFolder {
+                    folder: name.clone(),
+                    status: comparison.status,
+                });
+                if comparison.stripped {
+                    *by_folder.entry(name).or_default() += 1;
+                    // Removed before partly removed; the first folder in order on a tie.
+                    if worst.as_ref().is_none_or(|w| comparison.status > w.status) {
+                        worst = Some(comparison);
+                    }
+                }
+            }
+            let mut comparison = worst.unwrap_or_else(|| self.compare_cmi(reference, &all));
+            comparison.folders = verdicts;
+            out.push(text_finding(
+                registry.clone(),
+                id.clone(),
+                record,
+                *work_words,
+                spans.clone(),
+                comparison,
+            ));
+        }
+        (out, by_folder)
+    }
+}
+
+/// The corpus folder of an address, for summaries: its root as given and the first path
+/// component (`corpus/books/`), or the root alone for a file directly in it (`corpus/`).
+fn folder(roots: &[String], root: u32, address: &[u8]) -> String {
+    let root = roots.get(root as usize).map_or_else(
+        || format!("root {root}"),
+        |r| r.trim_end_matches('/').to_string(),
+    );
+    let path = display(address);
+    match path.split_once('/') {
+        Some((first, _)) => format!("{root}/{first}/"),
+        None => format!("{root}/"),
+    }
+}
+
+/// One T3 finding from the spans of a work across the corpus.
+fn text_finding(
+    registry: String,
+    id: String,
+    record: &Record,
+    work_words: u64,
+    mut spans: Vec<PlacedSpan>,
+    cmi: CmiComparison,
+) -> WorkFinding {
+    let mut intervals: Vec<(usize, usize)> = spans
+        .iter()
+        .map(|(_, _, s)| (s.work_token_start as usize, s.work_token_end as usize))
+        .collect();
+    let covered = crate::align::union_len(&mut intervals) as u64;
+    let coverage = if work_words == 0 {
+        0.0
+    } else {
+        (covered as f64 / work_words as f64).min(1.0)
+    };
+    let longest = spans.iter().map(|(_, _, s)| s.words).max().unwrap_or(0);
+    spans.sort_by(|a, b| {
+        (a.0, &a.2.address, &a.2.record, a.2.start).cmp(&(
+            b.0,
+            &b.2.address,
+            &b.2.record,
+            b.2.start,
+        ))
+    });
+    let locations = spans
+        .into_iter()
+        .map(|(root, sha256, s)| Location {
+            root,
+            path: display(&s.address),
+            bytes: s.end - s.start,
+            matched_by: Vec::new(),
+            sha256,
+            detail: Vec::new(),
+            record: s.record,
+            start: Some(s.start),
+            end: Some(s.end),
+            work_start: Some(s.work_start),
+            work_end: Some(s.work_end),
+            words: Some(s.words),
+            excerpt: Some(s.excerpt),
+            work_excerpt: Some(s.work_excerpt),
+        })
+        .collect();
+    WorkFinding {
+        work: Work {
+            registry,
+            collection: record.collection.clone(),
+            id,
+            title: record.title.clone(),
+            authors: record.authors.clone(),
+            year: record.year.clone(),
+            publisher: record.publisher.clone(),
+            isbn: record.isbns.clone(),
+            registry_files: Vec::new(),
+            visible: None,
+            history: Vec::new(),
+        },
+        tier: Tier::T3,
+        kind: Tier::T3.kind().to_string(),
+        method: vec!["winnowing+alignment".to_string()],
+        proves: proves(Tier::T3).to_string(),
+        // Rounded so that the report is stable across platforms' float formatting.
+        coverage: Some((coverage * 1e6).round() / 1e6),
+        longest_run_words: Some(longest),
+        work_words: Some(work_words),
+        cmi: Some(cmi),
+        locations,
     }
 }
 

@@ -66,7 +66,7 @@ fn demo_audit_finds_exactly_the_known_answers() {
     for answer in &expected {
         let address = answer["address"].as_str().unwrap();
         match answer["tier"].as_str().unwrap() {
-            tier @ ("T1" | "T2") => {
+            tier @ ("T1" | "T2" | "T4") => {
                 let registry = match (tier, answer["registry"].as_str()) {
                     (_, Some(r)) => r.to_string(),
                     ("T2", None) => provaudit::matcher::PATH_PATTERN_REGISTRY.to_string(),
@@ -109,6 +109,21 @@ fn demo_audit_finds_exactly_the_known_answers() {
                         .find(|l| l["path"] == address)
                         .unwrap_or_else(|| panic!("no location {address} in {finding}"));
                     assert_eq!(location["matched_by"], answer["matched_by"], "{address}");
+                }
+                if tier == "T4" {
+                    // The identifier kind is the method, and the detail names it with its span.
+                    let finding = report["findings"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|f| f["tier"] == "T4" && f["work"]["id"] == key.3.as_str())
+                        .unwrap_or_else(|| panic!("no T4 finding for {key:?}"));
+                    assert_eq!(finding["method"], answer["matched_by"], "{address}");
+                    assert_eq!(finding["kind"], "bibliographic");
+                    assert!(
+                        finding["proves"].as_str().unwrap().contains("never a copy"),
+                        "{finding}"
+                    );
                 }
                 want_found.insert(key);
             }

@@ -436,3 +436,102 @@ fn ocr_noised_parquet_records_and_a_stripped_copyright_page_still_match() {
             .all(|l| l["record"].as_str().unwrap().starts_with("row="))
     );
 }
+
+/// The CMI comparison of a T3 finding: a complete copy keeps the reference's copyright page,
+/// a cleaned copy does not, and an excerpt far from the copyright page is not judged.
+#[test]
+fn cmi_of_the_reference_work_is_compared_per_copy_and_per_folder() {
+    let env = TestEnv::new();
+    let demo = env.copy("demo");
+    let work = book("meridian-emma");
+    let body_at = work.find("[Emma by Jane Austen").unwrap();
+    std::fs::create_dir_all(env.path("corpus/chunked")).unwrap();
+    std::fs::create_dir_all(env.path("corpus/quotes")).unwrap();
+    std::fs::create_dir_all(env.path("works")).unwrap();
+    std::fs::copy(
+        demo.join("works/meridian-emma.txt"),
+        env.path("works/meridian-emma.txt"),
+    )
+    .unwrap();
+    std::fs::copy(
+        demo.join("corpus/scraped/emma.txt"),
+        env.path("corpus/stripped.txt"),
+    )
+    .unwrap();
+    // Chunked into JSONL records with the copyright page alone in the first: still present.
+    let mut jsonl = std::fs::File::create(env.path("corpus/chunked/emma.jsonl")).unwrap();
+    let mut records = vec![work[..body_at].to_string()];
+    records.extend(records_of(&work[body_at..], 3000));
+    for record in &records {
+        writeln!(jsonl, "{}", serde_json::json!({ "text": record })).unwrap();
+    }
+    // A long quotation from the end of the excerpt, far from the copyright page.
+    let tail = &work[work.len() - 6000..];
+    let cut = (0..200).find(|i| tail.is_char_boundary(*i)).unwrap();
+    std::fs::write(
+        env.path("corpus/quotes/essay.txt"),
+        format!("An essay on Emma.\n\n{}\n\nThe end.", &tail[cut..]),
+    )
+    .unwrap();
+
+    let report = audit_corpus_against_works(&env);
+    let emma = finding(&report, "meridian-emma").expect("emma found");
+    let cmi = &emma["cmi"];
+    let verdicts: Vec<(String, String)> = cmi["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["folder"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("corpus/".to_string(), "removed".to_string()),
+            ("corpus/chunked/".to_string(), "present".to_string()),
+            ("corpus/quotes/".to_string(), "not-covered".to_string()),
+        ],
+        "{cmi}"
+    );
+    // The finding shows the worst copy, line by line.
+    assert_eq!(cmi["status"], "removed");
+    assert_eq!(cmi["stripped"], true);
+    assert_eq!(cmi["in_reference"], true);
+    let kinds: Vec<&str> = cmi["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "copyright-notice",
+        "rights-reserved",
+        "isbn",
+        "first-published",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} not in {kinds:?}");
+    }
+    assert!(
+        cmi["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["found"] == false && l["judged"] == true)
+    );
+    assert_eq!(report["summary"]["cmi_stripped"], 1);
+    assert_eq!(report["summary"]["cmi_stripped_by_registry"]["works"], 1);
+    assert_eq!(
+        report["summary"]["cmi_stripped_by_folder"],
+        serde_json::json!({ "corpus/": 1 })
+    );
+    // Public-domain reference texts without CMI say so rather than claim anything.
+    assert!(
+        t3(&report).iter().all(
+            |f| f["work"]["id"] == "meridian-emma" || f["cmi"]["status"] == "none-in-reference"
+        )
+    );
+}
