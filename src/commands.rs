@@ -41,7 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Audit(args) => audit(args, &ui),
         Command::Scan(args) => scan(args, &ui),
-        Command::Report(args) => report_command(args),
+        Command::Report(args) => report_command(args, &ui),
         Command::Registry(RegistryCommand::Import(args)) => import(args, &ui),
         Command::Registry(RegistryCommand::AddWorks(args)) => add_works(args, &ui),
         Command::Registry(RegistryCommand::Info(args)) => info(args),
@@ -75,8 +75,13 @@ fn audit(args: AuditArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot create output folder `{}`", args.out.display()))?;
     let mut store = Store::open(&args.out.join("run.db"))?;
     let stats = crate::scan::run(&config, &mut store, ui.progress, command_line(), ui.threads)?;
-    let result = report::build(&store)?;
     let report_path = args.out.join("report.json");
+    store.append_custody(
+        &crate::scan::now_utc(),
+        "report",
+        &serde_json::json!({ "format": "json", "output": report_path.display().to_string() }),
+    )?;
+    let result = report::build(&store)?;
     report::json::write_file(&result, &report_path)?;
     let summary = store.summary()?;
     ui.say(&summary_line(&summary, &stats));
@@ -150,8 +155,20 @@ fn exit_code(summary: &StoreSummary, config: &ScanConfig) -> ExitCode {
     }
 }
 
-fn report_command(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::open_read_only(&args.store)?;
+fn report_command(args: ReportArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let output = args
+        .output
+        .as_ref()
+        .map_or_else(|| "stdout".to_string(), |p| p.display().to_string());
+    let store = open_for_report(
+        &args.store,
+        ui,
+        serde_json::json!({
+            "format": format!("{:?}", args.format).to_lowercase(),
+            "output": output,
+            "command_line": command_line(),
+        }),
+    )?;
     let result = report::build(&store)?;
     match (args.format, &args.output) {
         (crate::cli::ReportFormat::Json, Some(path)) => report::json::write_file(&result, path)?,
@@ -175,6 +192,41 @@ fn report_command(args: ReportArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens a store to render a report from, recording the rendering in its custody log. A store
+/// that cannot be written (read-only media, a scan still running) is read as it is, with a
+/// warning: rendering a report never needs write access to the evidence.
+fn open_for_report(
+    path: &std::path::Path,
+    ui: &Ui,
+    detail: serde_json::Value,
+) -> anyhow::Result<Store> {
+    // Checks that it exists and is a results database, without creating anything.
+    let read_only = Store::open_read_only(path)?;
+    let writable = std::fs::OpenOptions::new().append(true).open(path).is_ok();
+    if !writable {
+        ui.say(&format!(
+            "warning: `{}` is read-only: this report is not recorded in its custody log",
+            path.display()
+        ));
+        return Ok(read_only);
+    }
+    drop(read_only);
+    match Store::open(path) {
+        Ok(mut store) => {
+            store.append_custody(&crate::scan::now_utc(), "report", &detail)?;
+            Ok(store)
+        }
+        Err(err) => {
+            ui.say(&format!(
+                "warning: {:#}
+the report is rendered from the store as it is, and not recorded in its custody log",
+                err
+            ));
+            Store::open_read_only(path)
+        }
+    }
 }
 
 fn import(args: ImportArgs, ui: &Ui) -> anyhow::Result<ExitCode> {

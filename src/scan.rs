@@ -136,7 +136,7 @@ pub fn run(
         binary_sha256: binary_sha256(),
         command_line,
         host: gethostname::gethostname().to_string_lossy().into_owned(),
-        user: std::env::var("USER").unwrap_or_else(|_| "unknown".to_string()),
+        user: user_name(),
         threads,
         config_digest: config_digest.clone(),
         roots: listing
@@ -480,6 +480,28 @@ struct TextMatching<'a> {
     indexes: &'a [Option<TextIndex>],
     identifiers: &'a [bool],
     caches: &'a mut Vec<WorkCache>,
+}
+
+/// The user running the scan: `$USER`, else `$LOGNAME`, else `uid N` from `/proc/self/status`
+/// (containers and CI runners often set neither variable), else `unknown`.
+fn user_name() -> String {
+    for var in ["USER", "LOGNAME"] {
+        if let Ok(name) = std::env::var(var)
+            && !name.is_empty()
+        {
+            return name;
+        }
+    }
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("Uid:"))
+                .and_then(|ids| ids.split_whitespace().next())
+                .map(|uid| format!("uid {uid}"))
+        })
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// The current time as RFC 3339 UTC with seconds precision.

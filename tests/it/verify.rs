@@ -184,3 +184,46 @@ fn files_under(dir: &std::path::Path) -> usize {
         })
         .sum()
 }
+
+/// Every report rendered from a store is an entry of its custody log, chained to the scan.
+#[test]
+fn each_report_is_recorded_in_the_custody_log_of_the_store() {
+    let env = TestEnv::new();
+    audit_demo(&env);
+    env.cmd()
+        .args([
+            "report",
+            "out/run.db",
+            "--format",
+            "hashdeep",
+            "-o",
+            "known.txt",
+        ])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["report", "out/run.db", "-o", "again.json"])
+        .assert()
+        .success();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.path("again.json")).unwrap()).unwrap();
+    let log = report["run"]["custody_log"].as_array().unwrap();
+    let ops: Vec<&str> = log.iter().map(|e| e["op"].as_str().unwrap()).collect();
+    assert_eq!(ops, ["scan", "scan-complete", "report", "report", "report"]);
+    assert_eq!(log[3]["detail"]["format"], "hashdeep");
+    assert_eq!(log[4]["detail"]["output"], "again.json");
+    for pair in log.windows(2) {
+        assert_eq!(pair[1]["prev_hash"], pair[0]["hash"]);
+    }
+    // `verify` checks the chain of this report too.
+    let out = env
+        .cmd()
+        .args(["verify", "again.json", "demo/corpus", "--json"])
+        .output()
+        .unwrap();
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        result["custody_problems"].as_array().unwrap().is_empty(),
+        "{result}"
+    );
+}
