@@ -29,9 +29,20 @@
 //!   (byte offsets into the work's text as registered), `words` (matching words) and the two
 //!   excerpts (at most 600 bytes each, `…` when cut); there `bytes` is the span's length and
 //!   `sha256` that of the file holding the document, when the document is the file itself.
+//!   T3 findings also carry `cmi` {`status` (`present`, `partly-removed`, `removed`,
+//!   `not-covered`, `none-in-reference`), `in_reference`, `in_corpus`, `stripped`, `lines[]`
+//!   (`kind`, `text`, `work_start`, `work_end`, `found`, `judged`, `found_at`), `folders[]`
+//!   (`folder`, `status`)}: the reference work's copyright management information compared
+//!   with the documents of the copy (see `report::cmi`).
+//!   T4 (`bibliographic`) findings have `method` `isbn` or `asin` and one `detail` per
+//!   document naming the identifier, the record and its byte span; they identify a work,
+//!   never a copy.
 //! - `conflicts[]`: same shape; digest matches whose size contradicts the registry.
 //! - `summary`: `works_by_tier`, `works_by_registry`, `files_involved`, `bytes_involved`,
-//!   `share_of_corpus_bytes`, `conflicts`, `errors`, `strongest_tier`.
+//!   `share_of_corpus_bytes` (T1–T3 only: naming a book by ISBN does not make a file a copy),
+//!   `conflicts`, `errors`, `strongest_tier`, `cmi_stripped` (T3 works whose CMI was stripped
+//!   from a copy), `cmi_stripped_by_registry`, `cmi_stripped_by_folder` (root and first path
+//!   component).
 //! - `manifest`: `algorithm`, `leaves`, `root` (see `report::manifest`).
 //!
 //! Everything but `run` is identical, byte for byte, for the same corpus, registries and
