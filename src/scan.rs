@@ -17,11 +17,13 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::ScanConfig;
+use crate::matcher::cmi::DocWords;
 use crate::matcher::text::WorkCache;
 use crate::progress::Progress;
 use crate::registry::works::TextIndex;
+use crate::registry::works::WorkCmi;
 use crate::registry::{Registry, Snapshot};
-use crate::store::{DocumentCmi, FileResult, ReferenceCmi, Store};
+use crate::store::{CmiHit, FileResult, ReferenceCmi, Store};
 use crate::walk::{self, Entry};
 
 /// Files per store transaction.
@@ -325,9 +327,13 @@ fn scan_file(
     let mut documents = 0u64;
     let mut spans = Vec::new();
     let mut doc_errors = Vec::new();
-    let mut document_cmi = Vec::new();
-    // (registry position, work row, registry name, work id) of every work with spans here.
-    let mut span_works = std::collections::BTreeSet::new();
+    let mut cmi = CmiWindow::default();
+    // (registry position, work row) -> (registry name, work id) of every work with spans here,
+    // and the CMI lines of those works.
+    let mut span_works: std::collections::BTreeMap<(usize, i64), (String, String)> =
+        std::collections::BTreeMap::new();
+    let mut reference: std::collections::BTreeMap<(usize, i64), std::sync::Arc<WorkLines>> =
+        std::collections::BTreeMap::new();
     let wants_text = text.indexes.iter().any(Option::is_some);
     let wants_identifiers = text.identifiers.iter().any(|w| *w);
     if (wants_text || wants_identifiers) && items.first().is_some_and(|i| i.error.is_none()) {
@@ -339,7 +345,6 @@ fn scan_file(
             .map(|(seq, item)| (item.address.as_slice(), seq as u32))
             .collect();
         let mut failure = None;
-        let mut cmi_window = CmiWindow::default();
         crate::read::documents(&entry.path, &entry.rel, &config.documents, &mut |doc| {
             if failure.is_some() {
                 return;
@@ -347,7 +352,12 @@ fn scan_file(
             match doc {
                 Ok(doc) => {
                     documents += 1;
-                    let before = spans.len();
+                    let tokens = if wants_text {
+                        crate::text::tokens(&doc.text)
+                    } else {
+                        Vec::new()
+                    };
+                    let mut works_here = Vec::new();
                     for (position, ((registry, index), cache)) in registries
                         .iter()
                         .zip(text.indexes)
@@ -360,16 +370,18 @@ fn scan_file(
                             index,
                             cache,
                             &doc,
+                            &tokens,
                             config.align,
                         ) {
                             Ok(found) => {
                                 for span in &found {
-                                    span_works.insert((
-                                        position,
-                                        span.work_row,
-                                        span.work.registry.clone(),
-                                        span.work.id.clone(),
-                                    ));
+                                    let key = (position, span.work_row);
+                                    if !works_here.contains(&key) {
+                                        works_here.push(key);
+                                    }
+                                    span_works.entry(key).or_insert_with(|| {
+                                        (span.work.registry.clone(), span.work.id.clone())
+                                    });
                                 }
                                 spans.extend(found);
                             }
@@ -377,7 +389,14 @@ fn scan_file(
                         }
                     }
                     if wants_text {
-                        cmi_window.document(&doc, spans.len() > before, &mut document_cmi);
+                        let mut lines_here = Vec::new();
+                        for key in &works_here {
+                            match reference_lines(&mut reference, registries, *key, &span_works) {
+                                Ok(lines) => lines_here.push(lines),
+                                Err(err) => failure = Some(err),
+                            }
+                        }
+                        cmi.document(&doc, &tokens, lines_here);
                     }
                     if wants_identifiers {
                         let seq = item_seqs.get(doc.address.as_slice()).copied().unwrap_or(0);
@@ -399,14 +418,17 @@ fn scan_file(
             return Err(err);
         }
     }
-    let mut reference_cmi = Vec::new();
-    for (position, row, registry, work_id) in span_works {
-        reference_cmi.push(ReferenceCmi {
-            lines: registries[position].work_cmi(row)?,
-            registry,
-            work_id,
-        });
-    }
+    let reference_cmi = reference
+        .into_values()
+        .map(|work| ReferenceCmi {
+            registry: work.registry.clone(),
+            work_id: work.work_id.clone(),
+            lines: work.lines.clone(),
+        })
+        .collect();
+    let mut cmi_hits = cmi.hits;
+    cmi_hits.sort();
+    cmi_hits.dedup();
     Ok(FileResult {
         entry: entry.clone(),
         items,
@@ -415,63 +437,142 @@ fn scan_file(
         spans,
         doc_errors,
         reference_cmi,
-        document_cmi,
+        cmi_hits,
     })
 }
 
-/// Records before and after a document holding passages whose CMI is kept with it: a copyright
-/// page is often a record of its own (an EPUB `copyright.xhtml`, the first JSONL chunk of a
-/// book) that holds no passage, and a copy must not be said to lack the CMI it carries there.
+/// Records before and after a document holding passages in which the work's CMI lines are
+/// looked for too: a copyright page is often a record of its own (an EPUB `copyright.xhtml`,
+/// the first JSONL chunk of a book) that holds no passage, and a copy must not be said to lack
+/// the CMI it carries there.
 const CMI_NEIGHBOURS: usize = 8;
 
-/// Keeps the CMI signals of the documents holding passages and of their neighbours in the same
-/// file or member (see [`CMI_NEIGHBOURS`]), with bounded memory: the signals of the last few
-/// documents without passages wait in a window until a document with passages claims them.
+/// Bytes at each end of a neighbouring record whose words are kept for the CMI check (front
+/// and back matter), so that memory stays bounded whatever the records' size.
+const CMI_NEIGHBOUR_BYTES: usize = 64 * 1024;
+
+/// A work's CMI lines, fetched once per file from its registry.
+#[derive(Debug)]
+struct WorkLines {
+    registry: String,
+    work_id: String,
+    lines: Vec<WorkCmi>,
+}
+
+/// The CMI lines of the work at `key`, from the cache or its registry.
+fn reference_lines(
+    cache: &mut std::collections::BTreeMap<(usize, i64), std::sync::Arc<WorkLines>>,
+    registries: &[Registry],
+    key: (usize, i64),
+    names: &std::collections::BTreeMap<(usize, i64), (String, String)>,
+) -> anyhow::Result<std::sync::Arc<WorkLines>> {
+    if let Some(lines) = cache.get(&key) {
+        return Ok(lines.clone());
+    }
+    let (registry, work_id) = names.get(&key).cloned().unwrap_or_default();
+    let lines = std::sync::Arc::new(WorkLines {
+        registry,
+        work_id,
+        lines: registries[key.0].work_cmi(key.1)?,
+    });
+    cache.insert(key, lines.clone());
+    Ok(lines)
+}
+
+/// Looks for the CMI lines of the works with passages in a document in that document and in
+/// its neighbouring records of the same file or member (see [`CMI_NEIGHBOURS`]), with bounded
+/// memory: the words of the last few records wait in a window until a record with passages
+/// claims them, and the works of the last record with passages stay pending for the next few.
 #[derive(Default)]
 struct CmiWindow {
     address: Vec<u8>,
-    waiting: std::collections::VecDeque<Vec<DocumentCmi>>,
+    waiting: std::collections::VecDeque<(Option<String>, DocWords)>,
+    pending: Vec<std::sync::Arc<WorkLines>>,
     keep_next: usize,
+    hits: Vec<CmiHit>,
 }
 
 impl CmiWindow {
     fn document(
         &mut self,
         doc: &crate::read::Document,
-        has_passages: bool,
-        out: &mut Vec<DocumentCmi>,
+        tokens: &[crate::text::Token],
+        works_here: Vec<std::sync::Arc<WorkLines>>,
     ) {
         if doc.address != self.address {
             self.address.clone_from(&doc.address);
             self.waiting.clear();
+            self.pending.clear();
             self.keep_next = 0;
         }
-        let signals: Vec<DocumentCmi> = crate::cmi::signals(&doc.text)
-            .into_iter()
-            .map(|signal| DocumentCmi {
-                address: doc.address.clone(),
-                record: doc.record.clone(),
-                kind: signal.kind.as_str().to_string(),
-                start: signal.start as u64,
-                end: signal.end as u64,
-                line: crate::cmi::signal_line(&doc.text, signal.start, signal.end),
-                value: signal.value,
-            })
-            .collect();
-        if has_passages {
-            out.extend(self.waiting.drain(..).flatten());
-            out.extend(signals);
+        if !works_here.is_empty() {
+            let words = DocWords::of(tokens);
+            for work in &works_here {
+                self.check(work, &doc.address, doc.record.as_ref(), &words);
+                let waiting = std::mem::take(&mut self.waiting);
+                for (record, words) in &waiting {
+                    self.check(work, &doc.address, record.as_ref(), words);
+                }
+                self.waiting = waiting;
+            }
+            for work in &self.pending.clone() {
+                self.check(work, &doc.address, doc.record.as_ref(), &words);
+            }
+            for work in works_here {
+                if !self
+                    .pending
+                    .iter()
+                    .any(|p| std::sync::Arc::ptr_eq(p, &work))
+                {
+                    self.pending.push(work);
+                }
+            }
             self.keep_next = CMI_NEIGHBOURS;
-        } else if self.keep_next > 0 {
-            out.extend(signals);
+            return;
+        }
+        let ends = matter_tokens(&doc.text, tokens);
+        let words = DocWords::of(&ends);
+        if self.keep_next > 0 {
+            for work in &self.pending.clone() {
+                self.check(work, &doc.address, doc.record.as_ref(), &words);
+            }
             self.keep_next -= 1;
-        } else {
-            self.waiting.push_back(signals);
-            if self.waiting.len() > CMI_NEIGHBOURS {
-                self.waiting.pop_front();
+        }
+        self.waiting.push_back((doc.record.clone(), words));
+        if self.waiting.len() > CMI_NEIGHBOURS {
+            self.waiting.pop_front();
+        }
+    }
+
+    fn check(
+        &mut self,
+        work: &WorkLines,
+        address: &[u8],
+        record: Option<&String>,
+        words: &DocWords,
+    ) {
+        for (seq, line) in work.lines.iter().enumerate() {
+            if words.carries(&line.line) {
+                self.hits.push(CmiHit {
+                    address: address.to_vec(),
+                    record: record.cloned(),
+                    registry: work.registry.clone(),
+                    work_id: work.work_id.clone(),
+                    seq: seq as u32,
+                });
             }
         }
     }
+}
+
+/// The tokens of the first and last [`CMI_NEIGHBOUR_BYTES`] of a record.
+fn matter_tokens(text: &str, tokens: &[crate::text::Token]) -> Vec<crate::text::Token> {
+    let tail = text.len().saturating_sub(CMI_NEIGHBOUR_BYTES);
+    tokens
+        .iter()
+        .filter(|t| t.start < CMI_NEIGHBOUR_BYTES || t.end > tail)
+        .cloned()
+        .collect()
 }
 
 /// The text indexes of the registries (parallel to them), whether each lists identifiers

@@ -132,17 +132,15 @@ CREATE TABLE work_cmi (
     line TEXT NOT NULL,
     PRIMARY KEY (registry, work_id, seq)
 ) WITHOUT ROWID;
-CREATE TABLE document_cmi (
+CREATE TABLE cmi_hits (
     file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
     address BLOB NOT NULL,
     record TEXT,
-    kind TEXT NOT NULL,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    value TEXT,
-    line TEXT NOT NULL
+    registry TEXT NOT NULL,
+    work_id TEXT NOT NULL,
+    seq INTEGER NOT NULL
 );
-CREATE INDEX document_cmi_file ON document_cmi(file_id);
+CREATE INDEX cmi_hits_file ON cmi_hits(file_id);
 "#,
 ];
 
@@ -204,8 +202,9 @@ pub struct FileResult {
     pub doc_errors: Vec<DocError>,
     /// The CMI of the reference works that have spans in this file.
     pub reference_cmi: Vec<ReferenceCmi>,
-    /// The CMI signals of the documents holding spans.
-    pub document_cmi: Vec<DocumentCmi>,
+    /// The reference works' CMI lines carried by the documents holding spans (and their
+    /// neighbouring records).
+    pub cmi_hits: Vec<CmiHit>,
 }
 
 /// The copyright management information of one reference work, as its registry holds it.
@@ -219,23 +218,20 @@ pub struct ReferenceCmi {
     pub lines: Vec<WorkCmi>,
 }
 
-/// One CMI signal of a corpus document that holds passages of a reference work.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DocumentCmi {
+/// A CMI line of a reference work that a corpus document carries (`matcher::cmi`): the
+/// document holds passages of the work, or is a neighbouring record of one that does.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CmiHit {
     /// Address of the file or member holding the document.
     pub address: Vec<u8>,
     /// The record inside it.
     pub record: Option<String>,
-    /// `copyright-notice`, `isbn`... (`cmi::SignalKind::as_str`).
-    pub kind: String,
-    /// Byte offset in the document's text.
-    pub start: u64,
-    /// End byte offset (exclusive).
-    pub end: u64,
-    /// Normalised value, where the kind has one.
-    pub value: Option<String>,
-    /// The line holding it (`cmi::signal_line`).
-    pub line: String,
+    /// Registry of the work.
+    pub registry: String,
+    /// Work id.
+    pub work_id: String,
+    /// Index of the line in the work's CMI (`ReferenceCmi::lines`).
+    pub seq: u32,
 }
 
 /// One entry of the custody log.
@@ -274,8 +270,9 @@ pub struct StoredFile {
     pub spans: Vec<TextSpan>,
     /// Records that could not be read as documents.
     pub doc_errors: Vec<DocError>,
-    /// The CMI signals of the documents holding spans.
-    pub document_cmi: Vec<DocumentCmi>,
+    /// The reference works' CMI lines carried by the documents holding spans (and their
+    /// neighbouring records).
+    pub cmi_hits: Vec<CmiHit>,
 }
 
 /// Counts of a store, for messages and exit codes.
@@ -529,11 +526,11 @@ impl Store {
                    start, end, work_start, work_end, work_token_start, work_token_end, words, excerpt, work_excerpt)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )?;
-            let mut clear_document_cmi =
-                tx.prepare_cached("DELETE FROM document_cmi WHERE file_id = ?1")?;
-            let mut insert_document_cmi = tx.prepare_cached(
-                "INSERT INTO document_cmi(file_id, address, record, kind, start, end, value, line)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            let mut clear_cmi_hits =
+                tx.prepare_cached("DELETE FROM cmi_hits WHERE file_id = ?1")?;
+            let mut insert_cmi_hit = tx.prepare_cached(
+                "INSERT INTO cmi_hits(file_id, address, record, registry, work_id, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             // A work's CMI comes from its registry snapshot, which the config digest pins:
             // every file with passages of the work writes the same rows.
@@ -570,17 +567,15 @@ impl Store {
                 clear_findings.execute([file_id])?;
                 clear_spans.execute([file_id])?;
                 clear_doc_errors.execute([file_id])?;
-                clear_document_cmi.execute([file_id])?;
-                for signal in &result.document_cmi {
-                    insert_document_cmi.execute(params![
+                clear_cmi_hits.execute([file_id])?;
+                for hit in &result.cmi_hits {
+                    insert_cmi_hit.execute(params![
                         file_id,
-                        signal.address,
-                        signal.record,
-                        signal.kind,
-                        signal.start as i64,
-                        signal.end as i64,
-                        signal.value,
-                        signal.line,
+                        hit.address,
+                        hit.record,
+                        hit.registry,
+                        hit.work_id,
+                        hit.seq,
                     ])?;
                 }
                 for work in &result.reference_cmi {
@@ -817,7 +812,7 @@ impl Store {
                         documents: r.get::<_, i64>(4)? as u64,
                         spans: Vec::new(),
                         doc_errors: Vec::new(),
-                        document_cmi: Vec::new(),
+                        cmi_hits: Vec::new(),
                     },
                 ));
             }
@@ -922,22 +917,20 @@ impl Store {
         }
         {
             let mut stmt = self.conn.prepare(
-                "SELECT file_id, address, record, kind, start, end, value, line
-                 FROM document_cmi ORDER BY file_id, rowid",
+                "SELECT file_id, address, record, registry, work_id, seq
+                 FROM cmi_hits ORDER BY file_id, rowid",
             )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let Some(&pos) = index.get(&r.get::<_, i64>(0)?) else {
                     continue;
                 };
-                files[pos].1.document_cmi.push(DocumentCmi {
+                files[pos].1.cmi_hits.push(CmiHit {
                     address: r.get(1)?,
                     record: r.get(2)?,
-                    kind: r.get(3)?,
-                    start: r.get::<_, i64>(4)?.max(0) as u64,
-                    end: r.get::<_, i64>(5)?.max(0) as u64,
-                    value: r.get(6)?,
-                    line: r.get(7)?,
+                    registry: r.get(3)?,
+                    work_id: r.get(4)?,
+                    seq: r.get(5)?,
                 });
             }
         }

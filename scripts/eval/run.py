@@ -817,6 +817,29 @@ def markdown(results: dict) -> str:
     for row in results["coverage_rows"]:
         L.append(f"| {row[0]} | {row[1]} | {row[2]:.4f} | {row[3]:.4f} | {abs(row[2]-row[3]):.4f} |")
     L.append("")
+    L.append("### CMI verdicts of detected works, by transformation")
+    L.append("")
+    L.append("Every reference work starts with an invented copyright page; `cmi-stripped` "
+             "removes it, and `other-edition` copies are of another edition that never had it "
+             "(for both, `removed` or `partly-removed` is the right answer). Elsewhere the copy "
+             "kept its page, and `removed`/`partly-removed` would be a false claim of stripping. "
+             "`not-covered` means the copy is an excerpt (under half of the work), so nothing is "
+             "claimed either way.")
+    L.append("")
+    statuses = ["present", "partly-removed", "removed", "not-covered", "none-in-reference"]
+    L.append("| transformation | " + " | ".join(statuses) + " | false stripping claims |")
+    L.append("|---|" + "---:|" * (len(statuses) + 1))
+    for t in order:
+        row = results["cmi_verdicts"].get(t, {})
+        # The cmi-stripped copies lost their page, and another edition never had this
+        # edition's page: `removed` is the right answer there, so no claim can be false.
+        if t in ("cmi-stripped", "other-edition"):
+            false_claims = "n/a"
+        else:
+            false_claims = str(row.get("removed", 0) + row.get("partly-removed", 0))
+        L.append(f"| {t} | " + " | ".join(str(row.get(x, 0)) for x in statuses)
+                 + f" | {false_claims} |")
+    L.append("")
     L.append("### provaudit misses and false detections")
     L.append("")
     any_ = False
@@ -998,6 +1021,20 @@ def main() -> int:
             "minhash": sum((x in mh_pairs_all["excerpt"]) for x in us) / len(us) if us else None,
         }
     results["excerpt_by_len"] = by_len
+
+    # CMI verdicts: every reference work carries an invented copyright page. Only the
+    # cmi-stripped corpus removed it; a verdict of removed / partly removed anywhere else is a
+    # false claim of stripping.
+    cmi_rows = {}
+    for name, c in corpora.items():
+        positives = {w for d in c.units.values() for w in d["works"]}
+        counts = defaultdict(int)
+        for f in reports[name].get("findings", []):
+            if f.get("tier") != "T3" or f["work"]["id"] not in positives:
+                continue
+            counts[f.get("cmi", {}).get("status", "absent")] += 1
+        cmi_rows[name] = dict(counts)
+    results["cmi_verdicts"] = cmi_rows
     rf = corpora["reformatted"]
     rp = provaudit_pairs(reports["reformatted"], rf)
     by_var = {}

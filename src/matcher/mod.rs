@@ -16,6 +16,7 @@
 //! (`bibliographic`, [`bibliographic`]) finds registry-listed ISBNs and ASINs in documents.
 
 pub mod bibliographic;
+pub mod cmi;
 pub mod text;
 
 use serde::Serialize;

@@ -274,13 +274,13 @@ pub fn document(
     index: &TextIndex,
     cache: &mut WorkCache,
     doc: &Document,
+    tokens: &[Token],
     params: AlignParams,
 ) -> anyhow::Result<Vec<TextSpan>> {
-    let tokens = text::tokens(&doc.text);
     if tokens.len() < params.min_words {
         return Ok(Vec::new());
     }
-    let fingerprints = fingerprint::winnow(&tokens, index.params);
+    let fingerprints = fingerprint::winnow(tokens, index.params);
     // Seeds per work: (document token, work token).
     let mut seeds: std::collections::BTreeMap<u32, Vec<(usize, usize)>> = Default::default();
     for fp in &fingerprints {

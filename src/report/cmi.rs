@@ -1,24 +1,30 @@
 //! Whether a corpus copy kept the copyright management information (CMI) of the reference work
 //! it copies; pure, no I/O.
 //!
-//! For every T3 finding, the reference work's CMI signals (found by `cmi::signals` when the
-//! work was added to its registry) are compared with the signals of the corpus documents that
-//! hold its verified passages. A reference signal is *found* when one of those documents has a
-//! signal of the same kind with the same normalised value (the ISBN-13, the years and owner of a
-//! copyright notice, the licence of a Creative Commons link); kinds without a value (`All rights
-//! reserved`, Project Gutenberg licence lines) are matched by count, in order.
+//! For every T3 finding, the reference work's CMI lines (the lines holding the signals that
+//! `cmi::signals` found when the work was added to its registry) are looked for in the
+//! documents of each corpus copy by the scan (`matcher::cmi`: by normalised words, so that
+//! re-wrapped, re-cased or lightly OCR-damaged copies still carry them), in the documents holding
+//! passages and their neighbouring records. Here the hits are turned into a verdict.
 //!
-//! A reference signal is only *judged* when the copy could be expected to carry it: when it is
-//! found, or when the copy's passages reach within [`COVER_SLACK`] bytes of it in the work. A
-//! quotation of chapter 7 says nothing about the copyright page, and a false claim of stripping
-//! is worse than a missed one. The verdict over the judged signals is `present` (all found),
+//! Only a copy of most of the work (its passages cover at least [`MIN_COPY_SHARE`] of the
+//! work's words) is judged: a quotation, even of chapter 1, says nothing about the copyright
+//! page, and generic lines ("All rights reserved", a CIP heading) found near an excerpt may be
+//! another book's. In such a copy a reference line is *judged* when it is found or when the
+//! copy's passages reach within [`COVER_SLACK`] bytes of it in the work. A false claim of
+//! stripping is worse than a missed one.
+//!
+//! The verdict is over *blocks* of lines at most [`BLOCK_GAP`] apart in the work (the copyright
+//! page is one block, a licence at the end another): a block with any judged line found is
+//! kept, one with none is removed. OCR damage makes single lines unreadable but leaves the rest
+//! of the page; stripping removes the page. A copy that removed only the notice and kept the
+//! rest of its page therefore reads as `present`, with the notice's line marked not found: a
+//! miss, never a false claim. `lines[].found` always says what was found. The verdict over the judged signals is `present` (all found),
 //! `removed` (none), `partly-removed`, `not-covered` (none judged) or `none-in-reference`.
-
-use std::collections::BTreeSet;
 
 use super::{CmiComparison, CmiLine, CmiStatus};
 use crate::registry::works::WorkCmi;
-use crate::store::DocumentCmi;
+use std::collections::BTreeMap;
 
 /// How far (in bytes of the work's text) outside the span of the copy's verified passages a
 /// reference signal still counts as one the copy should carry. Front and back matter (title
@@ -27,51 +33,64 @@ use crate::store::DocumentCmi;
 /// table of contents.
 pub const COVER_SLACK: u64 = 8 * 1024;
 
-/// Compares `reference` (a work's CMI, in text order) with `corpus` (the signals of the
-/// documents holding its passages, each with a label saying where it is), given the byte
-/// range `covered` of the work that the copy's passages span.
+/// Largest gap, in bytes of the work, between two CMI lines of one block (a copyright page, a
+/// licence). A block is kept when any of its lines is found.
+pub const BLOCK_GAP: u64 = 1024;
+
+/// Share of a work's words that a copy's passages must cover for the copy to be expected to
+/// carry the work's CMI: below it, the copy is an excerpt, and only CMI found in it is shown.
+pub const MIN_COPY_SHARE: f64 = 0.5;
+
+/// Compares `reference` (a work's CMI lines, in text order) with `found` (the index of each
+/// line a document of the copy carries, with a label saying where), given the byte range
+/// `covered` of the work that the copy's passages span and the `share` of the work's words
+/// they cover.
 pub fn compare(
     reference: &[WorkCmi],
-    corpus: &[(String, &DocumentCmi)],
+    found: &BTreeMap<u32, String>,
     covered: (u64, u64),
+    share: f64,
 ) -> CmiComparison {
-    let mut used: BTreeSet<usize> = BTreeSet::new();
     let mut lines = Vec::with_capacity(reference.len());
-    for signal in reference {
-        let wanted = signal.value.as_deref().map(normalise);
-        let hit = corpus.iter().enumerate().find(|(i, (_, found))| {
-            !used.contains(i)
-                && found.kind == signal.kind
-                && match &wanted {
-                    Some(value) => found.value.as_deref().map(normalise).as_ref() == Some(value),
-                    None => true,
-                }
-        });
-        let found_at = hit.map(|(i, (label, found))| {
-            used.insert(i);
-            format!("{label}@{}..{}", found.start, found.end)
-        });
+    for (seq, line) in reference.iter().enumerate() {
+        let found_at = found.get(&(seq as u32)).cloned();
         let (from, to) = covered;
-        let near = signal.end + COVER_SLACK >= from && signal.start <= to + COVER_SLACK;
+        let near = line.end + COVER_SLACK >= from && line.start <= to + COVER_SLACK;
         lines.push(CmiLine {
-            kind: signal.kind.clone(),
-            text: signal.line.clone(),
-            work_start: signal.start,
-            work_end: signal.end,
+            kind: line.kind.clone(),
+            text: line.line.clone(),
+            work_start: line.start,
+            work_end: line.end,
             found: found_at.is_some(),
-            judged: found_at.is_some() || near,
+            judged: share >= MIN_COPY_SHARE && (found_at.is_some() || near),
             found_at,
         });
     }
-    let judged = lines.iter().filter(|l| l.judged).count();
+    // The verdict is over blocks of lines (a copyright page, a licence), not single lines: a
+    // block with any line found is kept, however damaged its other lines (OCR noise); a block
+    // with none is removed.
+    let mut blocks: Vec<(bool, bool)> = Vec::new(); // (judged, found) per block
+    let mut last_end: Option<u64> = None;
+    for line in &lines {
+        let joins = last_end.is_some_and(|end| line.work_start <= end + BLOCK_GAP);
+        if !joins {
+            blocks.push((false, false));
+        }
+        let block = blocks.last_mut().expect("a block was pushed");
+        block.0 |= line.judged;
+        block.1 |= line.found && line.judged;
+        last_end = Some(last_end.map_or(line.work_end, |end| end.max(line.work_end)));
+    }
+    let judged = blocks.iter().filter(|b| b.0).count();
+    let kept = blocks.iter().filter(|b| b.0 && b.1).count();
     let found = lines.iter().filter(|l| l.found).count();
     let status = if lines.is_empty() {
         CmiStatus::NoneInReference
     } else if judged == 0 {
         CmiStatus::NotCovered
-    } else if found == judged {
+    } else if kept == judged {
         CmiStatus::Present
-    } else if found == 0 {
+    } else if kept == 0 {
         CmiStatus::Removed
     } else {
         CmiStatus::PartlyRemoved
@@ -86,109 +105,81 @@ pub fn compare(
     }
 }
 
-/// Lower case, with runs of whitespace and punctuation other than `-` collapsed to one space.
-fn normalise(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        if c.is_alphanumeric() || c == '-' {
-            out.extend(c.to_lowercase());
-        } else if !out.ends_with(' ') {
-            out.push(' ');
-        }
-    }
-    out.trim().to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn reference(kind: &str, value: Option<&str>, start: u64) -> WorkCmi {
+    fn reference(kind: &str, start: u64) -> WorkCmi {
         WorkCmi {
             kind: kind.to_string(),
             start,
             end: start + 20,
-            value: value.map(str::to_string),
+            value: None,
             line: format!("{kind} line"),
-        }
-    }
-
-    fn corpus(kind: &str, value: Option<&str>) -> DocumentCmi {
-        DocumentCmi {
-            address: b"a.txt".to_vec(),
-            record: None,
-            kind: kind.to_string(),
-            start: 5,
-            end: 25,
-            value: value.map(str::to_string),
-            line: String::new(),
         }
     }
 
     fn page() -> Vec<WorkCmi> {
         vec![
-            reference("copyright-notice", Some("1998 Meridian House"), 100),
-            reference("rights-reserved", None, 150),
-            reference("isbn", Some("9780000000002"), 200),
+            reference("copyright-notice", 100),
+            reference("rights-reserved", 150),
+            reference("isbn", 200),
         ]
+    }
+
+    fn found(seqs: &[u32]) -> BTreeMap<u32, String> {
+        seqs.iter().map(|s| (*s, format!("a.txt#{s}"))).collect()
     }
 
     #[test]
     fn a_complete_copy_keeps_everything_and_a_cleaned_one_keeps_nothing() {
-        let kept = [
-            corpus("copyright-notice", Some("1998  meridian house.")),
-            corpus("rights-reserved", None),
-            corpus("isbn", Some("9780000000002")),
-        ];
-        let labelled: Vec<(String, &DocumentCmi)> =
-            kept.iter().map(|c| ("a.txt".to_string(), c)).collect();
-        let result = compare(&page(), &labelled, (3000, 900_000));
+        let result = compare(&page(), &found(&[0, 1, 2]), (3000, 900_000), 0.99);
         assert_eq!(result.status, CmiStatus::Present);
         assert!(result.lines.iter().all(|l| l.found && l.judged));
-        assert_eq!(result.lines[2].found_at.as_deref(), Some("a.txt@5..25"));
+        assert_eq!(result.lines[2].found_at.as_deref(), Some("a.txt#2"));
 
-        let result = compare(&page(), &[], (3000, 900_000));
+        let result = compare(&page(), &found(&[]), (3000, 900_000), 0.99);
         assert_eq!(result.status, CmiStatus::Removed);
         assert!(result.stripped && result.in_reference && !result.in_corpus);
-    }
 
-    #[test]
-    fn another_owner_or_isbn_does_not_count_and_a_partial_copy_is_partly_removed() {
-        let other = [
-            corpus("copyright-notice", Some("2001 Other Press")),
-            corpus("isbn", Some("9780000000002")),
-        ];
-        let labelled: Vec<(String, &DocumentCmi)> =
-            other.iter().map(|c| ("b".to_string(), c)).collect();
-        let result = compare(&page(), &labelled, (3000, 900_000));
+        // A damaged page: one line of the block is enough to keep it.
+        let result = compare(&page(), &found(&[2]), (3000, 900_000), 0.99);
+        assert_eq!(result.status, CmiStatus::Present);
+        let lines: Vec<bool> = result.lines.iter().map(|l| l.found).collect();
+        assert_eq!(lines, [false, false, true]);
+        // The copyright page kept, the licence at the end removed.
+        let mut with_licence = page();
+        with_licence.push(reference("gutenberg-licence", 880_500));
+        let result = compare(&with_licence, &found(&[0, 1, 2]), (3000, 880_000), 0.99);
         assert_eq!(result.status, CmiStatus::PartlyRemoved);
-        let found: Vec<bool> = result.lines.iter().map(|l| l.found).collect();
-        assert_eq!(found, [false, false, true]);
     }
 
     #[test]
-    fn an_excerpt_far_from_the_copyright_page_is_not_judged() {
-        let result = compare(&page(), &[], (500_000, 510_000));
+    fn an_excerpt_is_not_judged() {
+        // Far from the copyright page.
+        let result = compare(&page(), &found(&[]), (500_000, 510_000), 0.01);
         assert_eq!(result.status, CmiStatus::NotCovered);
         assert!(!result.stripped);
+        // A short quotation of the first chapter is an excerpt, not a stripped copy.
+        let result = compare(&page(), &found(&[]), (3000, 20_000), 0.02);
+        assert_eq!(result.status, CmiStatus::NotCovered);
+        // What an excerpt does carry is shown, and nothing is claimed either way.
+        let result = compare(&page(), &found(&[1]), (3000, 20_000), 0.02);
+        assert_eq!(result.status, CmiStatus::NotCovered);
+        assert!(result.lines[1].found && !result.lines[1].judged);
         assert_eq!(
-            compare(&[], &[], (0, 10)).status,
+            compare(&[], &found(&[]), (0, 10), 1.0).status,
             CmiStatus::NoneInReference
         );
     }
 
     #[test]
-    fn value_less_kinds_match_by_count() {
-        let reference = [
-            reference("gutenberg-licence", None, 100),
-            reference("gutenberg-licence", None, 200),
-        ];
-        let one = [corpus("gutenberg-licence", None)];
-        let labelled: Vec<(String, &DocumentCmi)> =
-            one.iter().map(|c| ("c".to_string(), c)).collect();
-        assert_eq!(
-            compare(&reference, &labelled, (0, 10_000)).status,
-            CmiStatus::PartlyRemoved
-        );
+    fn a_whole_copy_far_from_back_matter_judges_only_what_it_reaches() {
+        // A licence line 100 KB after the last passage of a copy is not judged.
+        let mut lines = page();
+        lines.push(reference("gutenberg-licence", 1_000_000));
+        let result = compare(&lines, &found(&[0, 1, 2]), (3000, 880_000), 0.9);
+        assert_eq!(result.status, CmiStatus::Present);
+        assert!(!result.lines[3].judged);
     }
 }

@@ -208,8 +208,8 @@ pub enum CmiStatus {
     PartlyRemoved,
     /// None of the reference work's CMI lines is in the corpus copy.
     Removed,
-    /// The copy's passages do not reach the part of the work holding its CMI (an excerpt from
-    /// the middle of a book): nothing to judge.
+    /// The copy is an excerpt (its passages cover under half of the work) or does not reach
+    /// the part of the work holding its CMI: nothing is claimed either way.
     NotCovered,
     /// The reference work has no CMI to compare.
     NoneInReference,
@@ -275,9 +275,9 @@ pub struct CmiLine {
     pub work_end: u64,
     /// Whether a corpus document holding passages of the work has it.
     pub found: bool,
-    /// Whether it counts in the verdict: found, or within `cmi::COVER_SLACK` bytes of the part
-    /// of the work that the corpus passages span (an excerpt is not expected to carry the
-    /// copyright page).
+    /// Whether it counts in the verdict: the copy covers at least `cmi::MIN_COPY_SHARE` of the
+    /// work, and the line is found or within `cmi::COVER_SLACK` bytes of the part of the work
+    /// that the copy's passages span (an excerpt is not expected to carry the copyright page).
     pub judged: bool,
     /// Where the corpus copy has it: `path#record@start..end`, when found.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -507,7 +507,7 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
             file_involved = true;
             text.add(file.root, file.items.first(), span);
         }
-        text.add_cmi(file.root, &file.document_cmi);
+        text.add_cmi(file.root, &file.cmi_hits);
         if file_involved {
             involved.insert((file.root, file.path.clone()));
             bytes_involved += file.items.first().map_or(0, |i| i.bytes);
@@ -768,12 +768,12 @@ type PlacedSpan = (u32, Option<String>, TextSpan);
 struct TextBuilder {
     // (registry, work id) -> (work record, work words, spans)
     works: BTreeMap<(String, String), (Record, u64, Vec<PlacedSpan>)>,
-    // (root, address, record) -> CMI signals of a document holding passages
-    cmi: BTreeMap<DocKey, Vec<crate::store::DocumentCmi>>,
+    // (registry, work id) -> every CMI line of the work carried by a corpus document
+    hits: BTreeMap<(String, String), Vec<PlacedHit>>,
 }
 
-/// A corpus document: (root, address of its file or member, record inside it).
-type DocKey = (u32, Vec<u8>, Option<String>);
+/// A CMI line carried by a document: (root, address, record, index of the line).
+type PlacedHit = (u32, Vec<u8>, Option<String>, u32);
 
 impl TextBuilder {
     fn add(&mut self, root: u32, file_item: Option<&crate::read::Item>, span: &TextSpan) {
@@ -790,44 +790,56 @@ impl TextBuilder {
         entry.2.push((root, sha256, span.clone()));
     }
 
-    fn add_cmi(&mut self, root: u32, signals: &[crate::store::DocumentCmi]) {
-        for signal in signals {
-            self.cmi
-                .entry((root, signal.address.clone(), signal.record.clone()))
+    fn add_cmi(&mut self, root: u32, hits: &[crate::store::CmiHit]) {
+        for hit in hits {
+            self.hits
+                .entry((hit.registry.clone(), hit.work_id.clone()))
                 .or_default()
-                .push(signal.clone());
+                .push((root, hit.address.clone(), hit.record.clone(), hit.seq));
         }
     }
 
     /// The CMI comparison of one work over some of its spans (all of them, or one folder's).
-    fn compare_cmi(&self, reference: &[WorkCmi], spans: &[&PlacedSpan]) -> CmiComparison {
-        // Every document with stored CMI in a file or member holding passages: the scan
-        // keeps those holding passages and their neighbouring records.
+    fn compare_cmi(
+        &self,
+        work: &(String, String),
+        reference: &[WorkCmi],
+        spans: &[&PlacedSpan],
+    ) -> CmiComparison {
+        // Lines carried by a document of a file or member holding passages of this copy (the
+        // scan looks in those documents and their neighbouring records).
         let objects: BTreeSet<(u32, &[u8])> = spans
             .iter()
             .map(|(root, _, s)| (*root, s.address.as_slice()))
             .collect();
-        let docs = self
-            .cmi
-            .keys()
-            .filter(|(root, address, _)| objects.contains(&(*root, address.as_slice())));
-        let mut corpus: Vec<(String, &crate::store::DocumentCmi)> = Vec::new();
-        for doc in docs {
-            let label = match &doc.2 {
-                Some(record) => format!("{}#{record}", display(&doc.1)),
-                None => display(&doc.1),
-            };
-            for signal in self.cmi.get(doc).into_iter().flatten() {
-                corpus.push((label.clone(), signal));
+        let mut found: BTreeMap<u32, String> = BTreeMap::new();
+        for (root, address, record, seq) in self.hits.get(work).into_iter().flatten() {
+            if objects.contains(&(*root, address.as_slice())) {
+                found.entry(*seq).or_insert_with(|| match record {
+                    Some(record) => format!("{}#{record}", display(address)),
+                    None => display(address),
+                });
             }
         }
-        let from = spans
+        let from = spans.iter().map(|(_, _, s)| s.work_start).min();
+        let to = spans.iter().map(|(_, _, s)| s.work_end).max();
+        let mut intervals: Vec<(usize, usize)> = spans
             .iter()
-            .map(|(_, _, s)| s.work_start)
-            .min()
-            .unwrap_or(0);
-        let to = spans.iter().map(|(_, _, s)| s.work_end).max().unwrap_or(0);
-        cmi::compare(reference, &corpus, (from, to))
+            .map(|(_, _, s)| (s.work_token_start as usize, s.work_token_end as usize))
+            .collect();
+        let covered = crate::align::union_len(&mut intervals) as f64;
+        let work_words = spans.first().map_or(0, |(_, _, s)| s.work_tokens);
+        let share = if work_words == 0 {
+            0.0
+        } else {
+            covered / work_words as f64
+        };
+        cmi::compare(
+            reference,
+            &found,
+            (from.unwrap_or(0), to.unwrap_or(0)),
+            share,
+        )
     }
 
     /// The T3 findings, and the number of works whose CMI was stripped per corpus folder.
@@ -839,9 +851,8 @@ impl TextBuilder {
         let mut out = Vec::new();
         let mut by_folder: BTreeMap<String, u64> = BTreeMap::new();
         for ((registry, id), (record, work_words, spans)) in &self.works {
-            let reference = reference_cmi
-                .get(&(registry.clone(), id.clone()))
-                .map_or(&[][..], Vec::as_slice);
+            let key = (registry.clone(), id.clone());
+            let reference = reference_cmi.get(&key).map_or(&[][..], Vec::as_slice);
             let all: Vec<&PlacedSpan> = spans.iter().collect();
             let mut folders: BTreeMap<String, Vec<&PlacedSpan>> = BTreeMap::new();
             for span in spans {
@@ -853,7 +864,7 @@ impl TextBuilder {
             let mut verdicts = Vec::new();
             let mut worst: Option<CmiComparison> = None;
             for (name, folder_spans) in folders {
-                let comparison = self.compare_cmi(reference, &folder_spans);
+                let comparison = self.compare_cmi(&key, reference, &folder_spans);
                 verdicts.push(CmiFolder {
                     folder: name.clone(),
                     status: comparison.status,
@@ -866,7 +877,7 @@ impl TextBuilder {
                     }
                 }
             }
-            let mut comparison = worst.unwrap_or_else(|| self.compare_cmi(reference, &all));
+            let mut comparison = worst.unwrap_or_else(|| self.compare_cmi(&key, reference, &all));
             comparison.folders = verdicts;
             out.push(text_finding(
                 registry.clone(),
