@@ -191,8 +191,19 @@ pub struct ReportArgs {
 pub enum ReportFormat {
     /// report.json, the source of every other format.
     Json,
+    /// report.html: one self-contained page for counsel (summary, work sheets, excerpts,
+    /// coverage, method, custody); loads nothing from the network.
+    Html,
+    /// report.md: the summary, works and excerpts as Markdown.
+    Md,
+    /// findings.csv: one row per location of every finding, safe to open in a spreadsheet.
+    Csv,
     /// A hashdeep known-hash file (size,md5,sha256,filename) for `hashdeep -a -k`.
     Hashdeep,
+    /// DFXML 1.2: every file and member with size, mtime and md5/sha1/sha256.
+    Dfxml,
+    /// CycloneDX 1.6 JSON: the corpus and the works found in it, with evidence occurrences.
+    Cyclonedx,
 }
 
 /// Registry subcommands.
