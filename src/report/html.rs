@@ -18,7 +18,7 @@
 //! (between `<!-- results:begin -->` and `<!-- results:end -->`), so the figures a reader sees
 //! are the ones published in the repository with the command that reproduces them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use super::escape::{html as esc, html_block as esc_block};
@@ -70,8 +70,9 @@ pub fn render(result: &AuditResult) -> String {
     page.push_str(&summary(result));
     page.push_str(&works_table(result));
     page.push_str("<section id=\"sheets\">\n<h2>Work sheets</h2>\n");
+    let digests = file_digests(result);
     for (index, finding) in result.findings.iter().enumerate() {
-        page.push_str(&sheet(index + 1, finding));
+        page.push_str(&sheet(index + 1, finding, &digests));
     }
     if result.findings.is_empty() {
         page.push_str("<p>No findings.</p>\n");
@@ -121,7 +122,7 @@ fn header(result: &AuditResult) -> String {
         "INCOMPLETE: the last scan did not finish, this report is partial"
     };
     format!(
-        "<header>\n<h1>Corpus audit report</h1>\n<p class=\"subtitle\">{} {} · scan started {} · ended {} · status <span class=\"{}\">{}</span> · manifest root <code class=\"hash\">{}</code></p>\n</header>\n",
+        "<header>\n<h1>Corpus audit report</h1>\n<p class=\"subtitle\">{} {} · scan started {} · ended {} · status <span class=\"{}\">{}</span><br>manifest root <code class=\"hash\">{}</code></p>\n</header>\n",
         esc(&run.tool),
         esc(&run.version),
         esc(or_dash(&run.started)),
@@ -396,7 +397,18 @@ fn cmi_cell(finding: &WorkFinding) -> String {
     }
 }
 
-fn sheet(n: usize, finding: &WorkFinding) -> String {
+/// sha256 of every file and member by (root, path), for locations that do not carry their own.
+type Digests<'a> = BTreeMap<(u32, &'a str), &'a str>;
+
+fn file_digests(result: &AuditResult) -> Digests<'_> {
+    result
+        .files
+        .iter()
+        .filter_map(|f| Some(((f.root, f.path.as_str()), f.sha256.as_deref()?)))
+        .collect()
+}
+
+fn sheet(n: usize, finding: &WorkFinding, digests: &Digests<'_>) -> String {
     let work = &finding.work;
     let mut h = format!(
         "<article class=\"sheet\" id=\"work-{n}\" data-tier=\"{}\">\n<h3><span class=\"sheet-no\">{n}.</span> {} {}</h3>\n",
@@ -474,7 +486,7 @@ fn sheet(n: usize, finding: &WorkFinding) -> String {
         }
         h.push_str("</tbody></table>\n");
     }
-    h.push_str(&locations_table(finding));
+    h.push_str(&locations_table(finding, digests));
     if finding.tier == Tier::T3 {
         h.push_str(&excerpts(finding));
     }
@@ -483,7 +495,7 @@ fn sheet(n: usize, finding: &WorkFinding) -> String {
     h
 }
 
-fn locations_table(finding: &WorkFinding) -> String {
+fn locations_table(finding: &WorkFinding, digests: &Digests<'_>) -> String {
     let text = finding.tier == Tier::T3;
     let mut h = format!(
         "<h4>Locations ({})</h4>\n<table class=\"compact locations\"><thead><tr><th scope=\"col\">#</th><th scope=\"col\">Path</th>",
@@ -523,9 +535,14 @@ fn locations_table(finding: &WorkFinding) -> String {
                 esc(&location.detail.join("; "))
             ));
         }
+        // A passage inside a member: the member's own digest, from the file list.
+        let sha256 = location.sha256.as_deref().or_else(|| {
+            let container = location.path.as_str();
+            digests.get(&(location.root, container)).copied()
+        });
         h.push_str(&format!(
             "<td><code class=\"hash\">{}</code></td></tr>\n",
-            esc(location.sha256.as_deref().unwrap_or("—"))
+            esc(sha256.unwrap_or("—"))
         ));
     }
     h.push_str("</tbody></table>\n");
@@ -618,22 +635,46 @@ fn coverage_strip(finding: &WorkFinding) -> String {
 }
 
 fn excerpts(finding: &WorkFinding) -> String {
-    let pairs: Vec<&Location> = finding
+    // Passages whose two sides differ say the most about the copy; show them first, then the
+    // others, each numbered as in the locations table.
+    let with_text: Vec<(usize, &Location)> = finding
         .locations
         .iter()
-        .filter(|l| l.excerpt.is_some() || l.work_excerpt.is_some())
+        .enumerate()
+        .filter(|(_, l)| l.excerpt.is_some() || l.work_excerpt.is_some())
+        .collect();
+    let (differing, same): (Vec<_>, Vec<_>) = with_text.iter().copied().partition(|(_, l)| {
+        differs_inside(
+            l.excerpt.as_deref().unwrap_or(""),
+            l.work_excerpt.as_deref().unwrap_or(""),
+        )
+    });
+    let mut pairs: Vec<(usize, &Location)> = differing
+        .into_iter()
+        .chain(same)
         .take(MAX_EXCERPTS)
         .collect();
+    pairs.sort_by_key(|(index, _)| *index);
     if pairs.is_empty() {
         return String::new();
     }
+    let shown = if pairs.len() == with_text.len() {
+        format!(
+            "{} passage{}",
+            if pairs.len() == 1 { "The" } else { "All" },
+            plural(pairs.len())
+        )
+    } else {
+        format!(
+            "{} of {} passages, those that differ first",
+            pairs.len(),
+            num(with_text.len() as u64)
+        )
+    };
     let mut h = format!(
-        "<h4>Excerpts, side by side</h4>\n<p class=\"note\">The first {} passage{} ({} in all). Words are compared ignoring case and punctuation, as the matcher does: <ins>marked</ins> words are in the corpus copy only, <del>struck</del> words in the reference only. Excerpts are cut at 600 bytes (…), so their last words may differ only because of the cut.</p>\n",
-        pairs.len(),
-        plural(pairs.len()),
-        num(finding.locations.len() as u64)
+        "<h4>Excerpts, side by side</h4>\n<p class=\"note\">{shown}. Words are compared ignoring case and punctuation, as the matcher does: <ins>marked</ins> words are in the corpus copy only, <del>struck</del> words in the reference only. Excerpts are cut at 600 bytes (…), so their last words may differ only because of the cut.</p>\n"
     );
-    for location in pairs {
+    for (index, location) in pairs {
         let corpus = location.excerpt.as_deref().unwrap_or("");
         let reference = location.work_excerpt.as_deref().unwrap_or("");
         let (corpus_html, reference_html) = word_diff(corpus, reference);
@@ -643,7 +684,8 @@ fn excerpts(finding: &WorkFinding) -> String {
             .map(|r| format!(" record {}", esc(r)))
             .unwrap_or_default();
         h.push_str(&format!(
-            "<div class=\"pair\"><figure><figcaption>Corpus: <code>{}</code>{record}, bytes {}</figcaption><pre class=\"excerpt\">{corpus_html}</pre></figure><figure><figcaption>Reference work, bytes {}</figcaption><pre class=\"excerpt\">{reference_html}</pre></figure></div>\n",
+            "<div class=\"pair\"><figure><figcaption>#{} corpus: <code>{}</code>{record}, bytes {}</figcaption><pre class=\"excerpt\">{corpus_html}</pre></figure><figure><figcaption>Reference work, bytes {}</figcaption><pre class=\"excerpt\">{reference_html}</pre></figure></div>\n",
+            index + 1,
             esc(&location.path),
             range(location.start, location.end),
             range(location.work_start, location.work_end)
@@ -1074,6 +1116,23 @@ pub fn word_diff(corpus: &str, reference: &str) -> (String, String) {
     )
 }
 
+/// Whether two excerpts differ in a word other than the last of either (the last word may be
+/// cut by the excerpt's byte limit).
+fn differs_inside(corpus: &str, reference: &str) -> bool {
+    let mut a = word_keys(&split_words(corpus));
+    let mut b = word_keys(&split_words(reference));
+    a.pop();
+    b.pop();
+    if a.len() > MAX_DIFF_WORDS || b.len() > MAX_DIFF_WORDS {
+        return false;
+    }
+    let (in_a, in_b) = lcs(&a, &b);
+    // Words missing at the very end of the shorter side are the cut, not a difference.
+    let common_a = in_a.iter().rposition(|c| *c).map_or(0, |i| i + 1);
+    let common_b = in_b.iter().rposition(|c| *c).map_or(0, |i| i + 1);
+    in_a[..common_a].contains(&false) || in_b[..common_b].contains(&false)
+}
+
 /// Splits text into alternating runs of whitespace and non-whitespace.
 fn split_words(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -1281,6 +1340,7 @@ th, td { border-bottom: 1px solid var(--line); padding: 0.35rem 0.5rem; text-ali
 thead th { background: var(--bg-soft); border-bottom: 2px solid var(--line); font-weight: 600; }
 tfoot th, tfoot td { font-weight: 600; border-top: 2px solid var(--line); }
 table.compact { font-size: 0.84rem; }
+table.numbers th[scope=col]:not(:first-child) { text-align: right; }
 table.numbers td, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.path { max-width: 28rem; }
 td.detail { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.76rem; overflow-wrap: anywhere; max-width: 22rem; }
@@ -1374,6 +1434,19 @@ mod tests {
             "a\n<c>",
             ("a\n<ins>&lt;b&gt;</ins>", "a\n<del>&lt;c&gt;</del>"),
         );
+    }
+
+    #[test]
+    fn a_difference_at_the_cut_is_not_a_difference_inside() {
+        assert!(!differs_inside("the cat sat on", "the cat sat on the mat"));
+        assert!(!differs_inside(
+            "the cat sat on the m…",
+            "the cat sat on the mat"
+        ));
+        assert!(differs_inside(
+            "the dog sat on the mat",
+            "the cat sat on the mat"
+        ));
     }
 
     #[test]
