@@ -147,7 +147,7 @@ pub(super) fn method() -> String {
                 }
                 h.push_str("</tr>\n");
             }
-            h.push_str("</tbody></table>\n<p class=\"note\">Recall and precision are over (document, work) pairs; \"false\" counts detections of a work in a document that does not hold it. T1 is exact by construction (a digest collision of md5, sha1, sha256 and blake3 at once is not a practical concern); T2 and T4 are not statistical methods and carry no error rate: they are signs that call for T1 or T3.</p>\n");
+            h.push_str("</tbody></table>\n<p class=\"note\">Recall and precision are over (document, work) pairs; \"false\" counts detections of a work in a document that does not hold it. This table measures T3 only. T1 rests on digest equality and has no sampling error: no collision is known for sha256 or blake3, while md5 and sha1 collisions can be manufactured on purpose, so the method column of each T1 finding names the digests that matched (the registries key on md5). T2 and T4 are not statistical methods and carry no error rate: they are signs that call for T1 or T3.</p>\n");
         }
         None => h.push_str("<p class=\"warn\">The evaluation table of this build's EVALUATION.md could not be read; see EVALUATION.md in the source repository.</p>\n"),
     }
