@@ -343,4 +343,26 @@ mod tests {
         assert!(!is_timestamp(""));
         assert!(!is_timestamp("yesterday"));
     }
+
+    #[test]
+    fn sample_bom_has_works_occurrences_and_a_stable_serial() {
+        let result = crate::report::sample::result();
+        let bom = bom(&result);
+        assert_eq!(bom["specVersion"], "1.6");
+        assert_eq!(bom["metadata"]["component"]["type"], "data");
+        let components = bom["components"].as_array().unwrap();
+        assert_eq!(components.len(), 2);
+        let occurrences: usize = components
+            .iter()
+            .map(|c| c["evidence"]["occurrences"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(occurrences, 3);
+        assert_eq!(components[1]["evidence"]["occurrences"][0]["offset"], 100);
+        let serial = serial_number(&result);
+        assert_eq!(serial, bom["serialNumber"]);
+        assert_eq!(&serial[23..24], "5", "{serial}");
+        let mut other = crate::report::sample::result();
+        other.manifest.root = "00".repeat(32);
+        assert_ne!(serial_number(&other), serial);
+    }
 }

@@ -140,3 +140,32 @@ fn text_element<W: Write>(xml: &mut Writer<W>, name: &str, text: &str) -> io::Re
         .write_text_content(BytesText::new(&super::escape::line(text)))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_is_well_formed_with_every_file() {
+        let mut bytes = Vec::new();
+        write(&crate::report::sample::result(), &mut bytes).unwrap();
+        let xml = String::from_utf8(bytes).unwrap();
+        let mut reader = quick_xml::Reader::from_str(&xml);
+        let mut fileobjects = 0;
+        loop {
+            match reader.read_event() {
+                Ok(Event::Eof) => break,
+                Ok(Event::Start(e)) if e.name().as_ref() == "fileobject" => fileobjects += 1,
+                Ok(_) => {}
+                Err(e) => panic!("not well-formed: {e}"),
+            }
+        }
+        assert_eq!(fileobjects, 3);
+        assert!(xml.contains("<filename>books/evil\\u{202e}txt.exe|`x`</filename>"));
+        assert!(
+            xml.contains("<provaudit:error>gzip stream truncated &lt;at&gt; 10</provaudit:error>")
+        );
+        assert!(xml.contains("<hashdigest type=\"sha256\">"));
+        assert!(!xml.contains('\u{202E}'));
+    }
+}

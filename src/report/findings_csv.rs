@@ -160,4 +160,19 @@ mod tests {
         check("evil\u{202E}gpj.exe", "evil\\u{202e}gpj.exe");
         check("nul\0", "nul\\u{0}");
     }
+
+    #[test]
+    fn sample_has_one_row_per_location() {
+        let mut bytes = Vec::new();
+        write(&crate::report::sample::result(), &mut bytes).unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        assert_eq!(reader.headers().unwrap().len(), COLUMNS.len());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(&rows[1][5], "'=HYPERLINK(\"http://evil.example/\",\"x\")");
+        assert_eq!(&rows[0][6], "Carroll, Lewis\\u{d}\\u{a}and <b>co</b>");
+        assert_eq!(&rows[0][13], "books/evil\\u{202e}txt.exe|`x`");
+        assert_eq!(&rows[0][21], "md5;sha1");
+        assert_eq!(&rows[1][11], "partly-removed");
+    }
 }

@@ -326,4 +326,22 @@ mod tests {
         );
         assert!(fenced("x\u{202E}y").contains("x\\u{202e}y"));
     }
+
+    #[track_caller]
+    fn assert_no_hazards(text: &str) {
+        let raw = text
+            .chars()
+            .find(|c| *c != '\n' && *c != '\t' && crate::report::escape::is_hazard(*c));
+        assert_eq!(raw, None, "a raw hazard character reached the output");
+    }
+
+    #[test]
+    fn sample_renders_inert() {
+        let md = render(&crate::report::sample::result());
+        assert_no_hazards(&md);
+        assert!(md.contains("\\<script\\>alert(1)\\</script\\>"));
+        assert!(md.contains("books/evil\\\\u{202e}txt.exe\\|\\`x\\`"));
+        // The excerpt holding ``` sits in a four-backtick fence.
+        assert!(md.contains("````text\nthe black cat sat ``` on <mat>\n````\n"));
+    }
 }

@@ -15,6 +15,8 @@ pub mod html;
 pub mod json;
 pub mod manifest;
 pub mod markdown;
+#[cfg(test)]
+mod sample;
 
 use std::collections::{BTreeMap, BTreeSet};
 

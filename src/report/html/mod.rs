@@ -529,4 +529,66 @@ mod tests {
         assert_eq!(shell_word("a b"), "'a b'");
         assert_eq!(shell_word("it's"), "'it'\\''s'");
     }
+
+    #[track_caller]
+    fn assert_no_hazards(text: &str) {
+        let raw = text
+            .chars()
+            .find(|c| *c != '\n' && *c != '\t' && crate::report::escape::is_hazard(*c));
+        assert_eq!(raw, None, "a raw hazard character reached the output");
+    }
+
+    #[test]
+    fn sample_renders_inert_and_complete() {
+        let page = render(&crate::report::sample::result());
+        assert_no_hazards(&page);
+        assert!(!page.contains("<script"));
+        assert!(!page.contains("<img"));
+        assert!(!page.contains("<b>co"));
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(page.contains("books/evil\\u{202e}txt.exe|`x`"));
+        assert!(page.contains("Carroll, Lewis\\u{d}\\u{a}and &lt;b&gt;co&lt;/b&gt;"));
+        assert_eq!(page.matches("<tr class=\"finding\"").count(), 2);
+        assert_eq!(page.matches("<article class=\"sheet\"").count(), 2);
+        assert!(page.contains("data-count=\"cmi-stripped\">1<"));
+        // The strip is drawn to scale: words 0..100 and 500..650 of 1,000.
+        assert!(page.contains("<rect x=\"0\" y=\"0\" width=\"100\" height=\"24\" class=\"hit\"/>"));
+        assert!(
+            page.contains("<rect x=\"500\" y=\"0\" width=\"150\" height=\"24\" class=\"hit\"/>")
+        );
+        // CMI: status and the missing line.
+        assert!(page.contains("cmi-partly-removed"));
+        assert!(page.contains("<tr class=\"missing\">"));
+        assert!(page.contains("ISBN 978-0-14-118-\\u{202e}1"));
+        // Word differences are marked.
+        assert!(page.contains("<ins>black</ins>"));
+        // Conflicts and errors are listed.
+        assert!(page.contains("busterbrown.epub"));
+        assert!(page.contains("gzip stream truncated &lt;at&gt; 10"));
+        // Deterministic.
+        assert_eq!(page, render(&crate::report::sample::result()));
+    }
+
+    #[test]
+    fn an_interrupted_scan_is_flagged_and_old_reports_scale_by_bytes() {
+        let mut result = crate::report::sample::result();
+        result.run.complete = false;
+        for location in &mut result.findings[1].locations {
+            location.work_word_start = None;
+            location.work_word_end = None;
+        }
+        let page = render(&result);
+        assert!(page.contains("INCOMPLETE"));
+        assert!(page.contains("the furthest matched offset"));
+    }
+
+    #[test]
+    fn an_empty_result_says_so() {
+        let mut result = crate::report::sample::result();
+        result.findings.clear();
+        result.conflicts.clear();
+        let page = render(&result);
+        assert!(page.contains("No known work was found"));
+        assert_eq!(page.matches("<tr class=\"finding\"").count(), 0);
+    }
 }
