@@ -301,7 +301,7 @@ pub(super) fn custody(result: &AuditResult) -> String {
     );
     h.push_str("</dl>\n");
     h.push_str(&format!(
-        "<details><summary>Scan options</summary><pre class=\"json\">{}</pre></details>\n",
+        "<h4>Scan options</h4>\n<pre class=\"json\">{}</pre>\n",
         esc_block(&serde_json::to_string_pretty(&run.options).unwrap_or_default())
     ));
 

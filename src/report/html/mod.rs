@@ -37,6 +37,9 @@ pub use diff::word_diff;
 pub const MAX_LOCATION_ROWS: usize = 100;
 /// Side-by-side excerpt pairs shown per work sheet.
 pub const MAX_EXCERPTS: usize = 5;
+/// Work sheets per page; text findings (T3) get theirs first, the rest stay in the works table,
+/// `findings.csv` and `report.json`, so the page stays openable on a huge corpus.
+pub const MAX_SHEETS: usize = 1000;
 /// Error, conflict and skipped rows shown per table.
 pub const MAX_LIST_ROWS: usize = 200;
 /// Words per excerpt above which the word difference is not computed (bounds the LCS table).
@@ -75,11 +78,21 @@ pub fn render(result: &AuditResult) -> String {
     page.push_str(&contents(result));
     page.push_str("<main>\n");
     page.push_str(&summary(result));
-    page.push_str(&works_table(result));
+    let sheets = with_sheet(result);
+    page.push_str(&works_table(result, &sheets));
     page.push_str("<section id=\"sheets\">\n<h2>Work sheets</h2>\n");
     let digests = sheet::file_digests(result);
     for (index, finding) in result.findings.iter().enumerate() {
-        page.push_str(&sheet::sheet(index + 1, finding, &digests));
+        if sheets.contains(&index) {
+            page.push_str(&sheet::sheet(index + 1, finding, &digests));
+        }
+    }
+    if sheets.len() < result.findings.len() {
+        page.push_str(&format!(
+            "<p class=\"note\">{} findings have no sheet here (at most {} per page, text findings first); they are in the works table above, <code>findings.csv</code> and <code>report.json</code>.</p>\n",
+            num((result.findings.len() - sheets.len()) as u64),
+            num(MAX_SHEETS as u64)
+        ));
     }
     if result.findings.is_empty() {
         page.push_str("<p>No findings.</p>\n");
@@ -351,7 +364,14 @@ fn legend() -> String {
     h
 }
 
-fn works_table(result: &AuditResult) -> String {
+/// Indices of the findings that get a work sheet: text findings first, up to [`MAX_SHEETS`].
+fn with_sheet(result: &AuditResult) -> BTreeSet<usize> {
+    let mut order: Vec<usize> = (0..result.findings.len()).collect();
+    order.sort_by_key(|&i| (result.findings[i].tier != Tier::T3, i));
+    order.into_iter().take(MAX_SHEETS).collect()
+}
+
+fn works_table(result: &AuditResult, sheets: &BTreeSet<usize>) -> String {
     let mut h = String::from("<section id=\"works\">\n<h2>Works found</h2>\n");
     h.push_str(&format!(
         "<table id=\"works-table\" data-rows=\"{}\">\n<thead><tr><th scope=\"col\">#</th><th scope=\"col\">Tier</th><th scope=\"col\">Title</th><th scope=\"col\">Authors</th><th scope=\"col\">Registry</th><th scope=\"col\">ID</th><th scope=\"col\">Method</th><th scope=\"col\">Coverage</th><th scope=\"col\">Locations</th><th scope=\"col\">CMI</th></tr></thead>\n<tbody>\n",
@@ -361,10 +381,14 @@ fn works_table(result: &AuditResult) -> String {
         let n = index + 1;
         let work = &finding.work;
         h.push_str(&format!(
-            "<tr class=\"finding\" data-tier=\"{}\" data-sheet=\"work-{n}\"><td>{n}</td><td>{}</td><td class=\"title\"><a href=\"#work-{n}\">{}</a></td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+            "<tr class=\"finding\" data-tier=\"{}\" data-sheet=\"work-{n}\"><td>{n}</td><td>{}</td><td class=\"title\">{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
             finding.tier.as_str(),
             badge(finding.tier),
-            title_html(finding),
+            if sheets.contains(&index) {
+                format!("<a href=\"#work-{n}\">{}</a>", title_html(finding))
+            } else {
+                title_html(finding)
+            },
             esc(work.authors.as_deref().unwrap_or("—")),
             esc(&work.registry),
             esc(&work.id),
@@ -580,6 +604,27 @@ mod tests {
         let page = render(&result);
         assert!(page.contains("INCOMPLETE"));
         assert!(page.contains("the furthest matched offset"));
+    }
+
+    #[test]
+    fn sheets_are_capped_with_text_findings_first() {
+        let mut result = crate::report::sample::result();
+        let t3 = result.findings.remove(1);
+        result.findings.clear();
+        for _ in 0..MAX_SHEETS {
+            result
+                .findings
+                .push(crate::report::sample::result().findings.remove(0));
+        }
+        result.findings.push(t3);
+        let page = render(&result);
+        assert_eq!(page.matches("<article class=\"sheet\"").count(), MAX_SHEETS);
+        assert!(page.contains(&format!("id=\"work-{}\" data-tier=\"T3\"", MAX_SHEETS + 1)));
+        assert!(page.contains("1 findings have no sheet here"));
+        assert_eq!(
+            page.matches("<tr class=\"finding\"").count(),
+            MAX_SHEETS + 1
+        );
     }
 
     #[test]
