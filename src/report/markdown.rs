@@ -126,6 +126,7 @@ pub fn render(result: &AuditResult) -> String {
         }
         md.push('\n');
     }
+    md.push_str(&method_and_limitations());
     md.push_str(&format!(
         "## Custody\n\n- tool: {} {} (build {})\n- binary sha256: {}\n- command line: {}\n- config digest: {}\n- started: {}, ended: {}\n- host: {}, user: {}\n- registries: {}\n- custody log: {} entries, last hash {}\n- manifest: {} over {} files, root {}\n",
         text(&result.run.tool),
@@ -159,6 +160,48 @@ pub fn render(result: &AuditResult) -> String {
         result.manifest.leaves,
         text(&result.manifest.root)
     ));
+    md
+}
+
+fn method_and_limitations() -> String {
+    let mut md = String::from("## Method and measured error rates\n\n");
+    md.push_str("T1 compares md5, sha1, sha256 and blake3 of every file and member with registry records (a contradicting size is a conflict). T2 recognises shadow-library path layouts. T3 proposes candidate works by winnowed k-word fingerprints and keeps only passages verified word by word (at least 50 matching words at 80% identity, outside boilerplate and copyright pages); coverage is the share of the work's words inside verified passages.\n\n");
+    match super::html::measured_error_rates() {
+        Some(table) => {
+            md.push_str(&format!(
+                "Text matching (T3), from `EVALUATION.md` of this build. {}\n\n",
+                text(&table.run)
+            ));
+            md.push_str(&format!(
+                "| {} |\n|{}\n",
+                table
+                    .header
+                    .iter()
+                    .map(|h| text(h))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                "---|".repeat(table.header.len())
+            ));
+            for row in &table.rows {
+                md.push_str(&format!(
+                    "| {} |\n",
+                    row.iter().map(|c| text(c)).collect::<Vec<_>>().join(" | ")
+                ));
+            }
+            md.push('\n');
+        }
+        None => md
+            .push_str("See `EVALUATION.md` in the source repository for measured error rates.\n\n"),
+    }
+    md.push_str("## Limitations\n\n");
+    for tier in [Tier::T1, Tier::T2, Tier::T3, Tier::T4] {
+        md.push_str(&format!(
+            "- {} does not prove {}.\n",
+            tier.as_str(),
+            super::html::does_not_prove(tier)
+        ));
+    }
+    md.push_str("- No finding is not proof of absence: a work can only be found if a registry lists its files or holds its reference text.\n\n");
     md
 }
 

@@ -166,6 +166,11 @@ pub struct EvaluationTable {
     pub rows: Vec<Vec<String>>,
 }
 
+/// The error-rate table of the `EVALUATION.md` this build was made from.
+pub fn measured_error_rates() -> Option<EvaluationTable> {
+    evaluation_table(EVALUATION)
+}
+
 /// Parses the "Per transformation (both splits)" table inside the results block of an
 /// evaluation document; `None` when the block or the table is missing.
 pub fn evaluation_table(document: &str) -> Option<EvaluationTable> {

@@ -30,7 +30,7 @@ use super::{AuditResult, WorkFinding};
 use crate::matcher::Tier;
 use crate::registry::Algorithm;
 
-pub use appendix::{EvaluationTable, evaluation_table};
+pub use appendix::{EvaluationTable, evaluation_table, measured_error_rates};
 pub use diff::word_diff;
 
 /// Location rows shown per work sheet; the rest are in `findings.csv` and `report.json`.
