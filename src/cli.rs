@@ -156,7 +156,8 @@ pub struct AuditArgs {
     /// What to scan and against which registries.
     #[command(flatten)]
     pub corpus: CorpusArgs,
-    /// Output folder for run.db and report.json.
+    /// Output folder: run.db, report.json, report.html, report.md, findings.csv,
+    /// known.hashdeep, report.dfxml and report.cdx.json.
     #[arg(long, short, value_name = "DIR", default_value = "provaudit-out")]
     pub out: PathBuf,
 }
