@@ -363,9 +363,12 @@ fn chromium() -> Option<PathBuf> {
     })
 }
 
-/// The DOM of a page after Chromium has parsed and laid it out.
+/// The DOM of a page after Chromium has parsed and laid it out (killed after two minutes, so a
+/// stuck browser fails the test instead of hanging it).
 fn dump_dom(chromium: &Path, page: &Path, scratch: &Path) -> String {
-    let out = std::process::Command::new(chromium)
+    std::fs::create_dir_all(scratch).unwrap();
+    let dom_path = scratch.join("dom.html");
+    let mut child = std::process::Command::new(chromium)
         .args([
             "--headless",
             "--no-sandbox",
@@ -373,17 +376,33 @@ fn dump_dom(chromium: &Path, page: &Path, scratch: &Path) -> String {
             "--no-first-run",
             "--disable-extensions",
         ])
-        .arg(format!("--user-data-dir={}", scratch.display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            scratch.join("profile").display()
+        ))
         .arg("--dump-dom")
         .arg(format!("file://{}", page.display()))
-        .output()
+        .stdout(std::fs::File::create(&dom_path).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!(
+                "chromium did not finish rendering {} in 120 s",
+                page.display()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(status.success(), "chromium failed: {status}");
+    std::fs::read_to_string(&dom_path).unwrap()
 }
 
 /// The text of the first element carrying `attribute` (e.g. `data-count="findings"`).
