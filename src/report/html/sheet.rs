@@ -112,7 +112,13 @@ pub(super) fn sheet(n: usize, finding: &WorkFinding, digests: &Digests<'_>) -> S
 }
 
 fn locations_table(finding: &WorkFinding, digests: &Digests<'_>) -> String {
-    let text = finding.tier == Tier::T3;
+    // Columns follow the data, not the tier, so that passages of any tier (T4 identifiers in
+    // text, say) show their record and offsets, and details show wherever there are some.
+    let text = finding
+        .locations
+        .iter()
+        .any(|l| l.start.is_some() || l.record.is_some());
+    let details = finding.locations.iter().any(|l| !l.detail.is_empty());
     let mut h = format!(
         "<h4>Locations ({})</h4>\n<table class=\"compact locations\"><thead><tr><th scope=\"col\">#</th><th scope=\"col\">Path</th>",
         num(finding.locations.len() as u64)
@@ -120,7 +126,10 @@ fn locations_table(finding: &WorkFinding, digests: &Digests<'_>) -> String {
     if text {
         h.push_str("<th scope=\"col\">Record</th><th scope=\"col\">Corpus bytes</th><th scope=\"col\">Work bytes</th><th scope=\"col\">Words</th>");
     } else {
-        h.push_str("<th scope=\"col\">Size</th><th scope=\"col\">Matched by</th><th scope=\"col\">Detail</th>");
+        h.push_str("<th scope=\"col\">Size</th><th scope=\"col\">Matched by</th>");
+    }
+    if details {
+        h.push_str("<th scope=\"col\">Detail</th>");
     }
     h.push_str("<th scope=\"col\">sha256 of the file or member</th></tr></thead><tbody>\n");
     for (index, location) in finding.locations.iter().take(MAX_LOCATION_ROWS).enumerate() {
@@ -140,16 +149,18 @@ fn locations_table(finding: &WorkFinding, digests: &Digests<'_>) -> String {
             ));
         } else {
             h.push_str(&format!(
-                "<td class=\"num\">{}</td><td>{}</td><td>{}</td>",
+                "<td class=\"num\">{}</td><td>{}</td>",
                 num(location.bytes),
                 esc(&location
                     .matched_by
                     .iter()
                     .map(|a| algorithm_name(*a))
                     .collect::<Vec<_>>()
-                    .join(", ")),
-                esc(&location.detail.join("; "))
+                    .join(", "))
             ));
+        }
+        if details {
+            h.push_str(&format!("<td>{}</td>", esc(&location.detail.join("; "))));
         }
         // A passage inside a member: the member's own digest, from the file list.
         let sha256 = location.sha256.as_deref().or_else(|| {
