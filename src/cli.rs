@@ -156,7 +156,8 @@ pub struct AuditArgs {
     /// What to scan and against which registries.
     #[command(flatten)]
     pub corpus: CorpusArgs,
-    /// Output folder for run.db and report.json.
+    /// Output folder: run.db, report.json, report.html, report.md, findings.csv,
+    /// known.hashdeep, report.dfxml and report.cdx.json.
     #[arg(long, short, value_name = "DIR", default_value = "provaudit-out")]
     pub out: PathBuf,
 }
@@ -191,8 +192,19 @@ pub struct ReportArgs {
 pub enum ReportFormat {
     /// report.json, the source of every other format.
     Json,
+    /// report.html: one self-contained page for counsel (summary, work sheets, excerpts,
+    /// coverage, method, custody); loads nothing from the network.
+    Html,
+    /// report.md: the summary, works and excerpts as Markdown.
+    Md,
+    /// findings.csv: one row per location of every finding, safe to open in a spreadsheet.
+    Csv,
     /// A hashdeep known-hash file (size,md5,sha256,filename) for `hashdeep -a -k`.
     Hashdeep,
+    /// DFXML 1.2: every file and member with size, mtime and md5/sha1/sha256.
+    Dfxml,
+    /// CycloneDX 1.6 JSON: the corpus and the works found in it, with evidence occurrences.
+    Cyclonedx,
 }
 
 /// Registry subcommands.

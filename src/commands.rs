@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use crate::cli::{
     AddWorksArgs, AuditArgs, Cli, Command, ImportArgs, InfoArgs, RegistryCommand, ReportArgs,
-    ScanArgs, SourceFormatArg, VerifyArgs,
+    ReportFormat, ScanArgs, SourceFormatArg, VerifyArgs,
 };
 use crate::config::ScanConfig;
 use crate::progress::Progress;
@@ -83,6 +83,7 @@ fn audit(args: AuditArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     )?;
     let result = report::build(&store)?;
     report::json::write_file(&result, &report_path)?;
+    write_renderings(&result, &args.out)?;
     let summary = store.summary()?;
     ui.say(&summary_line(&summary, &stats));
     if result.summary.cmi_stripped > 0 {
@@ -171,15 +172,10 @@ fn report_command(args: ReportArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     )?;
     let result = report::build(&store)?;
     match (args.format, &args.output) {
-        (crate::cli::ReportFormat::Json, Some(path)) => report::json::write_file(&result, path)?,
+        (ReportFormat::Json, Some(path)) => report::json::write_file(&result, path)?,
         (format, output) => {
             let mut bytes = Vec::new();
-            match format {
-                crate::cli::ReportFormat::Json => report::json::write(&result, &mut bytes)?,
-                crate::cli::ReportFormat::Hashdeep => {
-                    report::hashdeep::write(&result, &mut bytes)?;
-                }
-            }
+            render(&result, format, &mut bytes)?;
             match output {
                 Some(path) => report::json::write_atomic(path, &bytes)?,
                 None => {
@@ -227,6 +223,43 @@ the report is rendered from the store as it is, and not recorded in its custody 
             Store::open_read_only(path)
         }
     }
+}
+
+/// Renders one report format into `bytes`.
+fn render(
+    result: &report::AuditResult,
+    format: ReportFormat,
+    bytes: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    match format {
+        ReportFormat::Json => report::json::write(result, bytes),
+        ReportFormat::Html => report::html::write(result, bytes),
+        ReportFormat::Md => report::markdown::write(result, bytes),
+        ReportFormat::Csv => report::findings_csv::write(result, bytes),
+        ReportFormat::Hashdeep => report::hashdeep::write(result, bytes),
+        ReportFormat::Dfxml => report::dfxml::write(result, bytes),
+        ReportFormat::Cyclonedx => report::cyclonedx::write(result, bytes),
+    }
+}
+
+/// The files `audit` writes beside `report.json`, each rendered from the same result.
+const AUDIT_RENDERINGS: [(ReportFormat, &str); 6] = [
+    (ReportFormat::Html, "report.html"),
+    (ReportFormat::Csv, "findings.csv"),
+    (ReportFormat::Md, "report.md"),
+    (ReportFormat::Hashdeep, "known.hashdeep"),
+    (ReportFormat::Dfxml, "report.dfxml"),
+    (ReportFormat::Cyclonedx, "report.cdx.json"),
+];
+
+/// Writes every other format into the output folder, each atomically.
+fn write_renderings(result: &report::AuditResult, out: &std::path::Path) -> anyhow::Result<()> {
+    for (format, name) in AUDIT_RENDERINGS {
+        let mut bytes = Vec::new();
+        render(result, format, &mut bytes).with_context(|| format!("cannot render `{name}`"))?;
+        report::json::write_atomic(&out.join(name), &bytes)?;
+    }
+    Ok(())
 }
 
 fn import(args: ImportArgs, ui: &Ui) -> anyhow::Result<ExitCode> {

@@ -26,7 +26,8 @@
 //!   across the whole corpus), `longest_run_words`, `work_words`, and per location `record`
 //!   (JSONL line from 1, Parquet `row=N` from 0, EPUB chapter, `part=N` of a split text),
 //!   `start`/`end` (byte offsets into the document's decoded text), `work_start`/`work_end`
-//!   (byte offsets into the work's text as registered), `words` (matching words) and the two
+//!   (byte offsets into the work's text as registered), `work_word_start`/`work_word_end`
+//!   (the passage's word positions in the work, of `work_words`), `words` (matching words) and the two
 //!   excerpts (at most 600 bytes each, `…` when cut); there `bytes` is the span's length and
 //!   `sha256` that of the file holding the document, when the document is the file itself.
 //!   T3 findings also carry `cmi` {`status` (`present`, `partly-removed`, `removed`,

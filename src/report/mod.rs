@@ -7,9 +7,17 @@
 //! `findings`, `summary` and `manifest` whatever the thread count or interruptions.
 
 pub mod cmi;
+pub mod cyclonedx;
+pub mod dfxml;
+pub mod escape;
+pub mod findings_csv;
 pub mod hashdeep;
+pub mod html;
 pub mod json;
 pub mod manifest;
+pub mod markdown;
+#[cfg(test)]
+mod sample;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -357,6 +365,12 @@ pub struct Location {
     /// T3: end byte offset (exclusive) in the reference work's text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work_end: Option<u64>,
+    /// T3: first word of the passage in the reference work (0-based, of `work_words`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_word_start: Option<u64>,
+    /// T3: one past the last word of the passage in the reference work.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_word_end: Option<u64>,
     /// T3: words that match on both sides.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub words: Option<u64>,
@@ -662,6 +676,8 @@ impl Builder {
                 end: None,
                 work_start: None,
                 work_end: None,
+                work_word_start: None,
+                work_word_end: None,
                 words: None,
                 excerpt: None,
                 work_excerpt: None,
@@ -948,6 +964,8 @@ fn text_finding(
             end: Some(s.end),
             work_start: Some(s.work_start),
             work_end: Some(s.work_end),
+            work_word_start: Some(s.work_token_start),
+            work_word_end: Some(s.work_token_end),
             words: Some(s.words),
             excerpt: Some(s.excerpt),
             work_excerpt: Some(s.work_excerpt),

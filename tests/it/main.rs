@@ -7,6 +7,7 @@ mod bad_input;
 mod digest_vectors;
 mod harness;
 mod registry_cli;
+mod render;
 mod resume;
 mod text_match;
 mod verify;

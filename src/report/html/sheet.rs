@@ -1,0 +1,401 @@
+//! One work sheet of `report.html`: what the finding's tier proves and does not prove, the
+//! work's facts, the coverage strip (inline SVG), the locations, side-by-side excerpts with word
+//! differences marked, and the CMI comparison.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::diff::{differs_inside, word_diff};
+use super::{
+    MAX_EXCERPTS, MAX_LOCATION_ROWS, algorithm_name, badge, does_not_prove, num, percent, plural,
+    title_html, yes_no,
+};
+use crate::matcher::Tier;
+use crate::report::escape::html as esc;
+use crate::report::{AuditResult, Location, WorkFinding};
+
+/// sha256 of every file and member by (root, path), for locations that do not carry their own.
+pub(super) type Digests<'a> = BTreeMap<(u32, &'a str), &'a str>;
+
+pub(super) fn file_digests(result: &AuditResult) -> Digests<'_> {
+    result
+        .files
+        .iter()
+        .filter_map(|f| Some(((f.root, f.path.as_str()), f.sha256.as_deref()?)))
+        .collect()
+}
+
+pub(super) fn sheet(n: usize, finding: &WorkFinding, digests: &Digests<'_>) -> String {
+    let work = &finding.work;
+    let mut h = format!(
+        "<article class=\"sheet\" id=\"work-{n}\" data-tier=\"{}\">\n<h3><span class=\"sheet-no\">{n}.</span> {} {}</h3>\n",
+        finding.tier.as_str(),
+        badge(finding.tier),
+        title_html(finding)
+    );
+    h.push_str(&format!(
+        "<p class=\"proves\"><strong>What this proves:</strong> {}.<br><strong>What it does not prove:</strong> {}.</p>\n",
+        esc(&finding.proves),
+        esc(does_not_prove(finding.tier))
+    ));
+    h.push_str("<dl class=\"facts\">\n");
+    let mut fact = |label: &str, value: String| {
+        h.push_str(&format!("<dt>{label}</dt><dd>{value}</dd>\n"));
+    };
+    fact("Authors", esc(work.authors.as_deref().unwrap_or("—")));
+    fact(
+        "Registry entry",
+        format!(
+            "{} / {} / <code>{}</code>",
+            esc(&work.registry),
+            esc(&work.collection),
+            esc(&work.id)
+        ),
+    );
+    if let Some(year) = &work.year {
+        fact("Year", esc(year));
+    }
+    if let Some(publisher) = &work.publisher {
+        fact("Publisher", esc(publisher));
+    }
+    if !work.isbn.is_empty() {
+        fact("ISBN", esc(&work.isbn.join(", ")));
+    }
+    fact(
+        "Method",
+        format!(
+            "{} ({})",
+            esc(&finding.method.join(", ")),
+            esc(&finding.kind)
+        ),
+    );
+    if let Some(visible) = &work.visible {
+        fact("Registry visibility", esc(visible));
+    }
+    if !work.history.is_empty() {
+        fact("Registry history", esc(&work.history.join("; ")));
+    }
+    if let (Some(coverage), Some(words)) = (finding.coverage, finding.work_words) {
+        fact(
+            "Coverage",
+            format!(
+                "<strong>{}</strong> of the work's {} words are inside verified passages; longest verified run {} words",
+                percent(coverage),
+                num(words),
+                num(finding.longest_run_words.unwrap_or(0))
+            ),
+        );
+    }
+    h.push_str("</dl>\n");
+    if finding.tier == Tier::T3 {
+        h.push_str(&coverage_strip(finding));
+    }
+    if !work.registry_files.is_empty() {
+        h.push_str("<h4>Registry file records</h4>\n<table class=\"compact\"><thead><tr><th scope=\"col\">md5</th><th scope=\"col\">Size</th><th scope=\"col\">Extension</th><th scope=\"col\">Locator</th></tr></thead><tbody>\n");
+        for file in &work.registry_files {
+            h.push_str(&format!(
+                "<tr><td><code class=\"hash\">{}</code></td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
+                esc(file.md5.as_deref().unwrap_or("—")),
+                file.filesize.map_or_else(|| "—".to_string(), num),
+                esc(file.extension.as_deref().unwrap_or("—")),
+                esc(file.locator.as_deref().unwrap_or("—"))
+            ));
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h.push_str(&locations_table(finding, digests));
+    if finding.tier == Tier::T3 {
+        h.push_str(&excerpts(finding));
+    }
+    h.push_str(&cmi_section(finding));
+    h.push_str("</article>\n");
+    h
+}
+
+fn locations_table(finding: &WorkFinding, digests: &Digests<'_>) -> String {
+    // Columns follow the data, not the tier, so that passages of any tier (T4 identifiers in
+    // text, say) show their record and offsets, and details show wherever there are some.
+    let text = finding
+        .locations
+        .iter()
+        .any(|l| l.start.is_some() || l.record.is_some());
+    let details = finding.locations.iter().any(|l| !l.detail.is_empty());
+    let mut h = format!(
+        "<h4>Locations ({})</h4>\n<table class=\"compact locations\"><thead><tr><th scope=\"col\">#</th><th scope=\"col\">Path</th>",
+        num(finding.locations.len() as u64)
+    );
+    if text {
+        h.push_str("<th scope=\"col\">Record</th><th scope=\"col\">Corpus bytes</th><th scope=\"col\">Work bytes</th><th scope=\"col\">Words</th>");
+    } else {
+        h.push_str("<th scope=\"col\">Size</th><th scope=\"col\">Matched by</th>");
+    }
+    if details {
+        h.push_str("<th scope=\"col\">Detail</th>");
+    }
+    h.push_str("<th scope=\"col\">sha256 of the file or member</th></tr></thead><tbody>\n");
+    for (index, location) in finding.locations.iter().take(MAX_LOCATION_ROWS).enumerate() {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td class=\"path\"><code>{}</code>{}</td>",
+            index + 1,
+            esc(&location.path),
+            root_note(location.root)
+        ));
+        if text {
+            h.push_str(&format!(
+                "<td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                esc(location.record.as_deref().unwrap_or("—")),
+                range(location.start, location.end),
+                range(location.work_start, location.work_end),
+                location.words.map_or_else(|| "—".to_string(), num)
+            ));
+        } else {
+            h.push_str(&format!(
+                "<td class=\"num\">{}</td><td>{}</td>",
+                num(location.bytes),
+                esc(&location
+                    .matched_by
+                    .iter()
+                    .map(|a| algorithm_name(*a))
+                    .collect::<Vec<_>>()
+                    .join(", "))
+            ));
+        }
+        if details {
+            h.push_str(&format!("<td>{}</td>", esc(&location.detail.join("; "))));
+        }
+        // A passage inside a member: the member's own digest, from the file list.
+        let sha256 = location.sha256.as_deref().or_else(|| {
+            let container = location.path.as_str();
+            digests.get(&(location.root, container)).copied()
+        });
+        h.push_str(&format!(
+            "<td><code class=\"hash\">{}</code></td></tr>\n",
+            esc(sha256.unwrap_or("—"))
+        ));
+    }
+    h.push_str("</tbody></table>\n");
+    if finding.locations.len() > MAX_LOCATION_ROWS {
+        h.push_str(&format!(
+            "<p class=\"note\">{} more locations are listed in <code>findings.csv</code> and <code>report.json</code>.</p>\n",
+            num((finding.locations.len() - MAX_LOCATION_ROWS) as u64)
+        ));
+    }
+    h
+}
+
+pub(super) fn root_note(root: u32) -> String {
+    if root == 0 {
+        String::new()
+    } else {
+        format!(" <span class=\"muted\">(root {root})</span>")
+    }
+}
+
+pub(super) fn range(start: Option<u64>, end: Option<u64>) -> String {
+    match (start, end) {
+        (Some(start), Some(end)) => format!("{}–{}", num(start), num(end)),
+        _ => "—".to_string(),
+    }
+}
+
+/// The coverage strip: where in the work the verified passages lie, as inline SVG.
+fn coverage_strip(finding: &WorkFinding) -> String {
+    const WIDTH: u64 = 1000;
+    // Word positions scale exactly against the work's word count; byte offsets (reports that
+    // predate word positions) can only be scaled against the furthest offset seen.
+    let by_words = finding.work_words.filter(|w| *w > 0).is_some()
+        && finding
+            .locations
+            .iter()
+            .all(|l| l.work_word_start.is_some() && l.work_word_end.is_some());
+    let (total, intervals): (u64, Vec<(u64, u64)>) = if by_words {
+        (
+            finding.work_words.unwrap_or(1),
+            finding
+                .locations
+                .iter()
+                .filter_map(|l| Some((l.work_word_start?, l.work_word_end?)))
+                .collect(),
+        )
+    } else {
+        let spans: Vec<(u64, u64)> = finding
+            .locations
+            .iter()
+            .filter_map(|l| Some((l.work_start?, l.work_end?)))
+            .collect();
+        (spans.iter().map(|s| s.1).max().unwrap_or(1).max(1), spans)
+    };
+    // Pixel columns covered, so that a work found in 10,000 records stays a small drawing.
+    let mut columns: BTreeSet<u64> = BTreeSet::new();
+    for (start, end) in &intervals {
+        let first = start.saturating_mul(WIDTH) / total;
+        let last = (end.saturating_mul(WIDTH).div_ceil(total)).clamp(first + 1, WIDTH);
+        columns.extend(first..last);
+    }
+    let mut rects = String::new();
+    let mut iter = columns.iter().copied().peekable();
+    while let Some(start) = iter.next() {
+        let mut end = start + 1;
+        while iter.peek() == Some(&end) {
+            iter.next();
+            end += 1;
+        }
+        rects.push_str(&format!(
+            "<rect x=\"{start}\" y=\"0\" width=\"{}\" height=\"24\" class=\"hit\"/>",
+            end - start
+        ));
+    }
+    let label = finding.coverage.map_or_else(String::new, percent);
+    let scale_note = if by_words {
+        format!(
+            "0 to {} words of the reference work",
+            num(finding.work_words.unwrap_or(0))
+        )
+    } else {
+        format!(
+            "0 to byte {} (the furthest matched offset: the work's length is not in this report, so the strip is scaled to what was found)",
+            num(total)
+        )
+    };
+    format!(
+        "<figure class=\"strip\"><svg viewBox=\"0 0 {WIDTH} 24\" preserveAspectRatio=\"none\" width=\"100%\" height=\"24\" role=\"img\" aria-label=\"verified passages cover {label} of the work\"><rect x=\"0\" y=\"0\" width=\"{WIDTH}\" height=\"24\" class=\"bg\"/>{rects}</svg><figcaption><span>start of the work</span><span>Where in the work the verified passages lie ({scale_note}); coverage {label}</span><span>end</span></figcaption></figure>\n"
+    )
+}
+
+fn excerpts(finding: &WorkFinding) -> String {
+    // Passages whose two sides differ say the most about the copy; show them first, then the
+    // others, each numbered as in the locations table.
+    let with_text: Vec<(usize, &Location)> = finding
+        .locations
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.excerpt.is_some() || l.work_excerpt.is_some())
+        .collect();
+    let (differing, same): (Vec<_>, Vec<_>) = with_text.iter().copied().partition(|(_, l)| {
+        differs_inside(
+            l.excerpt.as_deref().unwrap_or(""),
+            l.work_excerpt.as_deref().unwrap_or(""),
+        )
+    });
+    let mut pairs: Vec<(usize, &Location)> = differing
+        .into_iter()
+        .chain(same)
+        .take(MAX_EXCERPTS)
+        .collect();
+    pairs.sort_by_key(|(index, _)| *index);
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let shown = if pairs.len() == with_text.len() {
+        format!(
+            "{} passage{}",
+            if pairs.len() == 1 { "The" } else { "All" },
+            plural(pairs.len())
+        )
+    } else {
+        format!(
+            "{} of {} passages, those that differ first",
+            pairs.len(),
+            num(with_text.len() as u64)
+        )
+    };
+    let mut h = format!(
+        "<h4>Excerpts, side by side</h4>\n<p class=\"note\">{shown}. Words are compared ignoring case and punctuation, as the matcher does: <ins>marked</ins> words are in the corpus copy only, <del>struck</del> words in the reference only. Excerpts are cut at 600 bytes (…), so their last words may differ only because of the cut.</p>\n"
+    );
+    for (index, location) in pairs {
+        let corpus = location.excerpt.as_deref().unwrap_or("");
+        let reference = location.work_excerpt.as_deref().unwrap_or("");
+        let (corpus_html, reference_html) = word_diff(corpus, reference);
+        let record = location
+            .record
+            .as_deref()
+            .map(|r| format!(" record {}", esc(r)))
+            .unwrap_or_default();
+        h.push_str(&format!(
+            "<div class=\"pair\"><figure><figcaption>#{} corpus: <code>{}</code>{record}, bytes {}</figcaption><pre class=\"excerpt\">{corpus_html}</pre></figure><figure><figcaption>Reference work, bytes {}</figcaption><pre class=\"excerpt\">{reference_html}</pre></figure></div>\n",
+            index + 1,
+            esc(&location.path),
+            range(location.start, location.end),
+            range(location.work_start, location.work_end)
+        ));
+    }
+    h
+}
+
+/// What a CMI verdict says, in one sentence for the reader.
+fn cmi_meaning(status: crate::report::CmiStatus) -> &'static str {
+    use crate::report::CmiStatus;
+    match status {
+        CmiStatus::Present => "the copy carries the reference edition's copyright page.",
+        CmiStatus::PartlyRemoved => {
+            "some blocks of the reference edition's CMI (a copyright page, a licence) are in the copy, others are absent."
+        }
+        CmiStatus::Removed => {
+            "none of the reference edition's CMI is in the copy: it was stripped, or the copy is of an edition without it."
+        }
+        CmiStatus::NotCovered => {
+            "the copy is an excerpt (under half of the work) or does not reach the CMI: nothing is claimed either way."
+        }
+        CmiStatus::NoneInReference => "the reference work has no CMI to compare.",
+    }
+}
+
+fn cmi_section(finding: &WorkFinding) -> String {
+    let Some(cmi) = &finding.cmi else {
+        if finding.tier == Tier::T3 {
+            return "<h4>Copyright management information</h4>\n<p class=\"muted\">This report holds no CMI comparison for this work.</p>\n".to_string();
+        }
+        return String::new();
+    };
+    let mut h = format!(
+        "<h4>Copyright management information</h4>\n<p>Status: <span class=\"cmi cmi-{status}\">{status}</span>: {meaning} In the reference work: {}; in the corpus copy: {}; stripped: <strong>{}</strong>.</p>\n",
+        yes_no(cmi.in_reference),
+        yes_no(cmi.in_corpus),
+        yes_no(cmi.stripped),
+        status = cmi.status.as_str(),
+        meaning = cmi_meaning(cmi.status),
+    );
+    if cmi.folders.len() > 1 {
+        h.push_str("<p>Per corpus folder:</p>\n<ul class=\"folders\">\n");
+        for folder in &cmi.folders {
+            h.push_str(&format!(
+                "<li><code>{}</code>: <span class=\"cmi cmi-{status}\">{status}</span></li>\n",
+                esc(&folder.folder),
+                status = folder.status.as_str()
+            ));
+        }
+        h.push_str("</ul>\n");
+    }
+    if !cmi.lines.is_empty() {
+        h.push_str("<table class=\"compact\"><thead><tr><th scope=\"col\">Kind</th><th scope=\"col\">Line in the reference work</th><th scope=\"col\">Work bytes</th><th scope=\"col\">In the corpus copy</th></tr></thead><tbody>\n");
+        for line in &cmi.lines {
+            h.push_str(&format!(
+                "<tr class=\"{}\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+                if line.found {
+                    "found"
+                } else if line.judged {
+                    "missing"
+                } else {
+                    "not-judged"
+                },
+                esc(&line.kind),
+                esc(&line.text),
+                range(Some(line.work_start), Some(line.work_end)),
+                if line.found {
+                    format!(
+                        "found{}",
+                        line.found_at
+                            .as_deref()
+                            .map(|at| format!(" at <code>{}</code>", esc(at)))
+                            .unwrap_or_default()
+                    )
+                } else if line.judged {
+                    "<strong>missing</strong>".to_string()
+                } else {
+                    "<span class=\"muted\">not judged</span>".to_string()
+                }
+            ));
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h
+}
