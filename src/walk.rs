@@ -307,6 +307,45 @@ fn from_list(config: &WalkConfig, list: &FilesFrom) -> anyhow::Result<Listing> {
     Ok(listing)
 }
 
+/// Lists one file of a shard list (`plan`): stats `path` now, as the walk would have, so that a
+/// shard scan records the file's current size and time. A file that vanished or stopped being
+/// a regular file since the plan was made becomes a [`Skipped`] record, as in a walk.
+pub fn stat_planned(
+    root: u32,
+    rel: Vec<u8>,
+    path: PathBuf,
+    symlinks: Symlinks,
+) -> Result<Entry, Skipped> {
+    let meta = if symlinks == Symlinks::Follow {
+        fs::metadata(&path)
+    } else {
+        fs::symlink_metadata(&path)
+    };
+    match meta {
+        Ok(meta) if meta.is_file() => Ok(Entry {
+            root,
+            rel,
+            path,
+            size: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+        }),
+        Ok(meta) => Err(Skipped {
+            root,
+            rel,
+            reason: if meta.file_type().is_symlink() {
+                "listed in the plan but now a symbolic link (not followed)".to_string()
+            } else {
+                "listed in the plan but no longer a regular file".to_string()
+            },
+        }),
+        Err(err) => Err(Skipped {
+            root,
+            rel,
+            reason: format!("listed in the plan but {}", io_kind_reason(&err)),
+        }),
+    }
+}
+
 fn relative(root: &Path, path: &Path) -> Vec<u8> {
     match path.strip_prefix(root) {
         Ok(rel) if !rel.as_os_str().is_empty() => rel.as_os_str().as_bytes().to_vec(),
