@@ -8,5 +8,6 @@ mod digest_vectors;
 mod harness;
 mod registry_cli;
 mod resume;
+mod shard;
 mod text_match;
 mod verify;
