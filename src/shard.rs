@@ -335,17 +335,24 @@ pub struct Status {
 ///
 /// # Errors
 ///
-/// The plan cannot be read or `dir` cannot be listed. Damaged markers count as absent.
+/// The plan cannot be read or `dir` cannot be listed (a missing `dir` has no done shard).
+/// Damaged markers count as absent.
 pub fn status(plan_path: &Path, dir: &Path) -> anyhow::Result<Status> {
     let loaded = plan::read(plan_path)?;
     let n = loaded.plan.shards;
     let mut done = BTreeMap::new();
     let mut stale = std::collections::BTreeSet::new();
-    let entries = fs::read_dir(dir)
-        .with_context(|| format!("cannot list shard folder `{}`", dir.display()))?;
+    // A folder not created yet holds no done shard.
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).collect(),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(err) => {
+            return Err(err)
+                .with_context(|| format!("cannot list shard folder `{}`", dir.display()));
+        }
+    };
     let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
+        .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "done"))
         .collect();
     paths.sort();

@@ -82,6 +82,7 @@ def main():
         todo = status(args)["missing"]
     scanned = time.monotonic()
     ray.shutdown()
+    stopped = time.monotonic()
     if todo:
         print(f"shards still missing after {args.retries + 1} attempts: {todo}; merge not run",
               file=sys.stderr)
@@ -93,7 +94,8 @@ def main():
         "shards": n,
         "ray_start_seconds": round(ray_up, 3),
         "scan_seconds": round(scanned - started - ray_up, 3),
-        "merge_seconds": round(merged - scanned, 3),
+        "stop_seconds": round(stopped - scanned, 3),
+        "merge_seconds": round(merged - stopped, 3),
         "total_seconds": round(merged - started, 3),
         "shard_seconds": {t["shard"]: round(t["seconds"], 3) for t in timings},
     }, indent=1))

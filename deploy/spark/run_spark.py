@@ -75,6 +75,7 @@ def main():
                                        args.threads_per_shard)).collect())
     scanned = time.monotonic()
     spark.stop()
+    stopped = time.monotonic()
 
     stores = [os.path.join(shards_dir, f"shard-{i}.db") for i in range(n)]
     subprocess.run([args.provaudit, "merge", args.out, *stores], check=True)
@@ -83,7 +84,8 @@ def main():
         "shards": n,
         "spark_start_seconds": round(spark_up, 3),
         "scan_seconds": round(scanned - started - spark_up, 3),
-        "merge_seconds": round(merged - scanned, 3),
+        "stop_seconds": round(stopped - scanned, 3),
+        "merge_seconds": round(merged - stopped, 3),
         "total_seconds": round(merged - started, 3),
         "shard_seconds": {i: round(s, 3) for i, s in sorted(timings.items())},
     }, indent=1))
