@@ -39,14 +39,20 @@ if [ ! -d "$work/many" ]; then
     log "generating $many small files"
     "$repo/scripts/bench-corpus.sh" --many "$many" "$work/many" >&2
 fi
-registry_csv() { # CORPUS EVERY OUT: md5 of every EVERY-th file (EVERY=0: a registry of one unrelated record)
-    if [ "$2" = 0 ]; then
-        printf 'id,md5,title\nnone,00000000000000000000000000000000,None\n' >"$3"
-        return
-    fi
-    (cd "$1" && find . -type f ! -name '.*' -print0 | sort -z | awk -v RS='\0' -v e="$2" 'NR % e == 1' |
-        tr '\n' '\0' | xargs -0 md5sum) |
-        awk 'BEGIN { print "id,md5,title" } { print "w" NR "," $1 ",Work " NR }' >"$3"
+registry_csv() { # CORPUS EVERY OUT: md5 of every EVERY-th file in path order (0: one unrelated record)
+    python3 - "$@" <<'EOF'
+import hashlib, os, sys
+corpus, every, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+paths = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if not f.startswith("."))
+with open(out, "w") as csv:
+    csv.write("id,md5,title\n")
+    if every == 0:
+        csv.write("none,00000000000000000000000000000000,None\n")
+    for i, path in enumerate(paths if every else []):
+        if i % every == 0:
+            md5 = hashlib.md5(open(path, "rb").read()).hexdigest()
+            csv.write(f"w{i},{md5},Work {i}\n")
+EOF
 }
 registry_csv "$work/mixed" 10 "$work/mixed-reg.csv"
 registry_csv "$work/many" 0 "$work/many-reg0.csv"
@@ -55,9 +61,10 @@ bytes=$(find "$work/mixed" -type f ! -name '.*' -printf '%s\n' | awk '{ s += $1 
 files=$(find "$work/mixed" -type f ! -name '.*' | wc -l)
 
 # Registries imported once, outside the timings.
-"$provaudit" registry import "$work/mixed-reg.db" "$work/mixed-reg.csv" --quiet 2>/dev/null || true
-"$provaudit" registry import "$work/many-reg0.db" "$work/many-reg0.csv" --quiet 2>/dev/null || true
-"$provaudit" registry import "$work/many-reg1.db" "$work/many-reg1.csv" --quiet 2>/dev/null || true
+for reg in mixed-reg many-reg0 many-reg1; do
+    rm -f "$work/$reg.db"
+    "$provaudit" registry import "$work/$reg.db" "$work/$reg.csv" --quiet
+done
 
 sharded() { # CORPUS REGISTRY N DIR -> prints "plan_s scan_s merge_s"
     local corpus=$1 reg=$2 n=$3 dir=$4
@@ -105,13 +112,13 @@ echo
 # 2. Merge cost.
 echo "### Merge cost ($many files of 64 B to 16 KiB)"
 echo
-echo "| shards | findings | merge s | files merged / s | merged store bytes |"
+echo "| shards | finding locations | merge s | files merged / s | merged store bytes |"
 echo "|---|---|---|---|---|"
 for reg in 0 1; do
     for n in 1 4 16 64; do
         dir=$work/merge-$reg-$n
         read -r plan scan merge < <(sharded "$work/many" "$work/many-reg$reg.db" "$n" "$dir")
-        findings=$([ "$reg" = 1 ] && echo "$many" || echo 0)
+        findings=$("$provaudit" report "$dir/merged.db" | python3 -c 'import json, sys; print(sum(len(f["locations"]) for f in json.load(sys.stdin)["findings"]))')
         printf '| %s | %s | %.2f | %.0f | %s |\n' "$n" "$findings" "$merge" \
             "$(echo "$many / $merge" | bc -l)" "$(stat -c %s "$dir/merged.db")"
         [ "$n" = 1 ] && [ "$reg" = 0 ] && plan_many=$plan
