@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Ray and Spark drivers (deploy/ray, deploy/spark) on a local cluster over the demo corpus:
-# each merged report must equal a single scan's, and the time each engine adds per shard is
-# printed next to running the same shard commands directly (2 at a time, as on 2 cores).
+# each merged report must equal a single scan's, the time each engine adds per shard is
+# printed next to running the same shard commands directly (2 at a time, as on 2 cores), and
+# a shard failing on its first attempt must be retried by each driver.
 #
 #   scripts/engines-test.sh [SHARDS]          # default 4 shards
 #   PYTHON=/path/to/venv/bin/python scripts/engines-test.sh
@@ -68,10 +69,10 @@ t1=$(now)
 same_report "$work/ray.db" || { echo "FAIL: ray merge differs"; exit 1; }
 echo "ray: $(tr -d '\n' <"$work/ray.json"), wall $(echo "$t1 - $t0" | bc)s"
 
-# Spark (local[2]).
+# Spark (local[2], a task retried up to 3 times).
 t0=$(now)
 "$python" "$repo/deploy/spark/run_spark.py" --plan "$work/plan.json" --shards-dir "$work/spark" \
-    --registry "${registry[@]}" --out "$work/spark.db" --provaudit "$PROVAUDIT" --master 'local[2]' \
+    --registry "${registry[@]}" --out "$work/spark.db" --provaudit "$PROVAUDIT" --master 'local[2,3]' \
     >"$work/spark.json" 2>"$work/spark.log" \
     || { tail -30 "$work/spark.log"; echo "FAIL: spark driver"; exit 1; }
 t1=$(now)
@@ -87,4 +88,33 @@ for name, run, start in [("ray", ray, "ray_start_seconds"), ("spark", spark, "sp
     print(f"{name}: start {run[start]:.2f}s once, scan {run['scan_seconds']:.2f}s vs direct {direct:.2f}s"
           f" -> {per_shard:+.3f}s per shard ({n} shards, 2 at a time)")
 EOF
+# Retries: shard 1 fails on its first attempt under each engine; the driver must retry it.
+for engine in ray spark; do
+    cat >"$work/flaky-$engine" <<EOF
+#!/bin/sh
+case " \$* " in
+*" --shard 1/$n "*)
+    if [ ! -e "$work/failed-$engine" ]; then
+        touch "$work/failed-$engine"
+        echo "forced failure of shard 1" >&2
+        exit 3
+    fi
+esac
+exec "$PROVAUDIT" "\$@"
+EOF
+    chmod +x "$work/flaky-$engine"
+done
+"$python" "$repo/deploy/ray/run_ray.py" --plan "$work/plan.json" --shards-dir "$work/ray-retry" \
+    --registry "${registry[@]}" --out "$work/ray-retry.db" --provaudit "$work/flaky-ray" >/dev/null 2>"$work/ray-retry.log" \
+    || { cat "$work/ray-retry.log"; echo "FAIL: ray driver with a failing shard"; exit 1; }
+[ -e "$work/failed-ray" ] && grep -q "shard 1 failed" "$work/ray-retry.log" || { echo "FAIL: shard 1 did not fail under ray"; exit 1; }
+same_report "$work/ray-retry.db" || { echo "FAIL: ray merge after a retry differs"; exit 1; }
+echo "ray: shard 1 failed once, was retried, merged report equal"
+"$python" "$repo/deploy/spark/run_spark.py" --plan "$work/plan.json" --shards-dir "$work/spark-retry" \
+    --registry "${registry[@]}" --out "$work/spark-retry.db" --provaudit "$work/flaky-spark" --master 'local[2,3]' \
+    >/dev/null 2>"$work/spark-retry.log" \
+    || { tail -30 "$work/spark-retry.log"; echo "FAIL: spark driver with a failing shard"; exit 1; }
+[ -e "$work/failed-spark" ] || { echo "FAIL: shard 1 did not fail under spark"; exit 1; }
+same_report "$work/spark-retry.db" || { echo "FAIL: spark merge after a retry differs"; exit 1; }
+echo "spark: shard 1 failed once, was retried, merged report equal"
 echo "ok: ray and spark merged reports equal the single scan's"

@@ -44,7 +44,9 @@ def main():
     parser.add_argument("--registry", required=True, nargs="+")
     parser.add_argument("--out", required=True, help="merged results database")
     parser.add_argument("--provaudit", default="provaudit")
-    parser.add_argument("--master", default=None, help="Spark master (default: spark-submit's, else local[*])")
+    parser.add_argument("--master", default=None,
+                        help="Spark master (default: spark-submit's, else local[*,3]); in local mode "
+                             "give retries as local[N,F], since Spark local mode does not retry tasks otherwise")
     parser.add_argument("--threads-per-shard", type=int, default=1)
     args = parser.parse_args()
     plan = os.path.abspath(args.plan)
@@ -56,7 +58,8 @@ def main():
     if args.master:
         builder = builder.master(args.master)
     elif "SPARK_MASTER" not in os.environ and "spark.master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
-        builder = builder.master("local[*]").config("spark.task.maxFailures", "3")
+        builder = builder.master("local[*,3]")
+    builder = builder.config("spark.task.maxFailures", "3")
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     spark_up = time.monotonic() - started

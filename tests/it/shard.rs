@@ -395,3 +395,47 @@ fn bad_plans_shards_and_merges_are_refused_with_the_reason() {
     assert!(status.contains("stale: 1 "), "{status}");
     assert!(status.contains("missing: 1\n"), "{status}");
 }
+
+#[test]
+fn a_plan_is_deterministic_and_puts_every_file_in_exactly_one_shard() {
+    let env = TestEnv::new();
+    env.copy("demo");
+    plan(&env, 4, "plan.json");
+    let first = std::fs::read(env.path("plan.json")).unwrap();
+    plan(&env, 4, "plan.json");
+    assert_eq!(std::fs::read(env.path("plan.json")).unwrap(), first);
+
+    let plan: Value = serde_json::from_slice(&first).unwrap();
+    let mut listed = Vec::new();
+    for shard in plan["shard_lists"].as_array().unwrap() {
+        let list = std::fs::read_to_string(env.path(shard["list"].as_str().unwrap())).unwrap();
+        let mut files = 0;
+        for line in list.lines() {
+            let line: Value = serde_json::from_str(line).unwrap();
+            let path = hex::decode(line["path"].as_str().unwrap()).unwrap();
+            listed.push(String::from_utf8(path).unwrap());
+            files += 1;
+        }
+        assert_eq!(shard["files"], files);
+    }
+    let mut want: Vec<String> = walkdir::WalkDir::new(env.path("demo/corpus"))
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(env.path("demo/corpus")).unwrap();
+            rel.to_str().unwrap().to_string()
+        })
+        .collect();
+    want.sort();
+    let n_listed = listed.len();
+    listed.sort();
+    listed.dedup();
+    assert_eq!(listed.len(), n_listed, "a file is in two shards");
+    assert_eq!(listed, want);
+    assert_eq!(plan["files"], want.len());
+
+    // No shard folder yet: every shard is missing, and status still exits 0.
+    let out = run_ok(&env, &["status", "plan.json", "not-created-yet"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("missing: 0-3\n"));
+}
