@@ -268,12 +268,18 @@ fn check_worker(
     Ok(())
 }
 
-/// Opens the temporary store, discarding one left by an attempt for another plan or shard.
+/// Opens the temporary store, discarding one left by an attempt for another plan or shard, or
+/// one that cannot be opened; a store held by another worker of the same shard is an error.
 fn open_part(part: &Path, meta: &ShardMeta) -> anyhow::Result<Store> {
     if part.exists() {
-        let previous = {
-            let store = Store::open(part)?;
-            store.meta("shard")?
+        let previous = match Store::open(part) {
+            Ok(store) => store.meta("shard").ok().flatten(),
+            Err(err) if matches!(err.downcast_ref(), Some(crate::store::Error::InUse(_))) => {
+                return Err(err.context(
+                    "another worker is scanning this shard into the same store; a shard runs once at a time",
+                ));
+            }
+            Err(_) => None,
         };
         let same = previous
             .as_deref()

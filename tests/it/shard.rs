@@ -345,6 +345,10 @@ fn bad_plans_shards_and_merges_are_refused_with_the_reason() {
     );
     std::fs::write(&list, original).unwrap();
     assert!(!env.path("s1.db.done").exists());
+    // A damaged temporary store left by a crash is discarded, not fatal.
+    std::fs::write(env.path("s1.db.part"), b"not a database").unwrap();
+    run_ok(&env, &shard_args("plan.json", "1/2", "s1.db"));
+    assert!(env.path("s1.db.done").exists() && !env.path("s1.db.part").exists());
 
     // Shards of two plans are not merged together.
     run_ok(&env, &shard_args("plan.json", "0/2", "s0.db"));
@@ -388,12 +392,12 @@ fn bad_plans_shards_and_merges_are_refused_with_the_reason() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["run"]["complete"], false);
 
-    // Status: plan3's markers are stale for plan.json's shard 1; shard 0 is done.
-    let out = run_ok(&env, &["status", "plan.json", "."]);
+    // Status for plan3: its shard 1 is done; plan.json's markers make shard 0 stale.
+    let out = run_ok(&env, &["status", "plan3.json", "."]);
     let status = String::from_utf8_lossy(&out.stdout);
-    assert!(status.contains("done: 1 of 2 (0)"), "{status}");
-    assert!(status.contains("stale: 1 "), "{status}");
-    assert!(status.contains("missing: 1\n"), "{status}");
+    assert!(status.contains("done: 1 of 3 (1)"), "{status}");
+    assert!(status.contains("stale: 0 "), "{status}");
+    assert!(status.contains("missing: 0,2\n"), "{status}");
 }
 
 #[test]
