@@ -5,6 +5,9 @@
 //! are processed by a rayon pool (`read::file` then `matcher::items`), each worker sending a
 //! [`FileResult`] into a bounded channel; one writer thread commits them in batches. A killed
 //! scan keeps every committed batch, and the next scan picks up the rest.
+//!
+//! A shard scan (`shard::scan`) is the same scan over one shard's list instead of a walk
+//! ([`run_listed`]), so a sharded run records exactly what a single scan records.
 
 use std::collections::HashMap;
 use std::fs;

@@ -11,6 +11,11 @@
 //! resume, report) adds an entry whose hash covers the previous entry's hash, so an edited or
 //! deleted entry breaks the chain.
 //!
+//! Sharded scans (`shard`, `merge`) use the same schema: a shard store is closed as a single
+//! file ([`Store::close_as_single_file`]) before it is renamed and hashed, and
+//! [`Store::merge_shard`] copies one into a merged store by (root, path), so merging twice or in
+//! another order gives the same [`Store::content_digest`].
+//!
 //! SQL lives here and in `registry` only.
 
 use std::collections::HashMap;

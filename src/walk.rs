@@ -5,6 +5,9 @@
 //! whatever the file system returns. Symbolic links are not followed unless asked; when they
 //! are, walkdir's loop detection turns a loop into a [`Skipped`] record instead of a hang.
 //!
+//! A shard of a plan (`plan`) is not walked: its listed files are stat-ed one by one with
+//! [`stat_planned`], which records vanished files as skipped, as the walk would.
+//!
 //! Paths are kept as raw bytes (`Vec<u8>`) so that names that are not UTF-8 survive exactly;
 //! [`display`] escapes them for humans and JSON.
 
