@@ -186,6 +186,15 @@ fn check_input(path: &Path) -> anyhow::Result<Input> {
         bail!("shard store `{}` not found\n{hint}", path.display());
     }
     let Some(marker) = shard::read_marker(&marker_path)? else {
+        let is_shard = Store::open_read_only(path)
+            .and_then(|store| store.meta("shard"))
+            .is_ok_and(|meta| meta.is_some());
+        if !is_shard {
+            bail!(
+                "`{}` is not a shard store (it was not written by `provaudit scan --plan`)\nhint: merge only shard stores; a whole-corpus store needs no merge",
+                path.display()
+            );
+        }
         bail!(
             "`{}` has no done marker `{}`: its shard scan did not finish (or is still running), so it is not merged\n{hint}",
             path.display(),

@@ -329,13 +329,15 @@ pub fn write(config: &ScanConfig, n: u32, output: &Path) -> anyhow::Result<Writt
 ///
 /// The file is missing, not JSON, not a provaudit plan, or of another format version.
 pub fn read(path: &Path) -> anyhow::Result<LoadedPlan> {
-    let bytes = fs::read(path).with_context(|| {
-        format!(
-            "cannot read plan `{}`\nhint: write one with `provaudit plan CORPUS --shards N --registry REG -o {}`",
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => bail!(
+            "cannot read plan `{}`: {}\nhint: write one with `provaudit plan CORPUS --shards N --registry REG -o {}`",
             path.display(),
+            walk::io_kind_reason(&err),
             path.display()
-        )
-    })?;
+        ),
+    };
     let value: serde_json::Value = serde_json::from_slice(&bytes)
         .with_context(|| format!("plan `{}` is not valid JSON", path.display()))?;
     if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
@@ -393,13 +395,15 @@ impl LoadedPlan {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         let list_path = base.join(&info.list);
-        let bytes = fs::read(&list_path).with_context(|| {
-            format!(
-                "cannot read shard list `{}` of plan `{}`\nhint: the plan's `.shards` folder must be beside it; make the plan again if it was lost",
+        let bytes = match fs::read(&list_path) {
+            Ok(bytes) => bytes,
+            Err(err) => bail!(
+                "cannot read shard list `{}` of plan `{}`: {}\nhint: the plan's `.shards` folder must be beside it; make the plan again if it was lost",
                 list_path.display(),
-                self.path.display()
-            )
-        })?;
+                self.path.display(),
+                walk::io_kind_reason(&err)
+            ),
+        };
         let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
         if sha256 != info.sha256 {
             bail!(

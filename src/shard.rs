@@ -234,6 +234,16 @@ fn check_worker(
             plan.shards
         );
     }
+    // A worker that cannot see the corpus must fail (and be retried elsewhere), not record every
+    // file of its shard as vanished.
+    for root in &plan.root_paths {
+        if let Err(err) = fs::metadata(root) {
+            bail!(
+                "corpus root `{root}` of plan `{plan_name}` cannot be read on this worker: {}\nhint: mount the corpus at the path the plan was made with",
+                crate::walk::io_kind_reason(&err)
+            );
+        }
+    }
     let (_, registries) = crate::scan::open_registries(config)?;
     let digests = registries
         .iter()

@@ -350,6 +350,15 @@ fn bad_plans_shards_and_merges_are_refused_with_the_reason() {
     run_ok(&env, &shard_args("plan.json", "1/2", "s1.db"));
     assert!(env.path("s1.db.done").exists() && !env.path("s1.db.part").exists());
 
+    // A worker that cannot see the corpus fails instead of recording every file as vanished.
+    let text = std::fs::read_to_string(env.path("plan.json")).unwrap();
+    let root = env.path("demo/corpus").canonicalize().unwrap();
+    let moved = text.replace(root.to_str().unwrap(), "/nonexistent/corpus");
+    std::fs::write(env.path("moved.json"), moved).unwrap();
+    let stderr = refused(&env, &shard_args("moved.json", "0/2", "m0.db"));
+    assert!(stderr.contains("`/nonexistent/corpus`"), "{stderr}");
+    assert!(stderr.contains("not found"), "{stderr}");
+
     // Shards of two plans are not merged together.
     run_ok(&env, &shard_args("plan.json", "0/2", "s0.db"));
     plan(&env, 3, "plan3.json");
