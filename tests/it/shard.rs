@@ -267,6 +267,9 @@ fn sharded_scan_with_a_killed_shard_merges_to_the_single_scan_report() {
         log.last().unwrap()["detail"]["missing"],
         serde_json::json!([])
     );
+    // A second examiner's check of the merged report passes: digest, custody chain, corpus.
+    run_ok(&env, &["report", "merged.db", "-o", "report.json"]);
+    run_ok(&env, &["verify", "report.json", "demo/corpus"]);
 }
 
 #[test]
