@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 
+from pyspark import SparkConf
 from pyspark.sql import SparkSession
 
 
@@ -54,12 +55,11 @@ def main():
     os.makedirs(shards_dir, exist_ok=True)
 
     started = time.monotonic()
-    builder = SparkSession.builder.appName("provaudit")
+    builder = SparkSession.builder.appName("provaudit").config("spark.task.maxFailures", "3")
     if args.master:
         builder = builder.master(args.master)
-    elif "SPARK_MASTER" not in os.environ and "spark.master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+    elif SparkConf().get("spark.master", None) is None:  # not under spark-submit
         builder = builder.master("local[*,3]")
-    builder = builder.config("spark.task.maxFailures", "3")
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     spark_up = time.monotonic() - started
