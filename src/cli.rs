@@ -70,6 +70,60 @@ pub enum Command {
     ///
     /// Exits 0 only when everything matches, 1 when anything differs.
     Verify(VerifyArgs),
+    /// Split a corpus into N shards balanced by bytes, for a sharded scan on many machines.
+    ///
+    /// Writes PLAN (JSON) and, beside it, one file list per shard (`PLAN.shards/shard-0003.jsonl`);
+    /// each worker then runs `provaudit scan --plan PLAN --shard I/N --store shard-I.db` and
+    /// reads only its own list. `provaudit status` says which shards are done, and
+    /// `provaudit merge` combines the shard stores into one.
+    Plan(PlanArgs),
+    /// Say which shards of a plan are done, missing or stale, as a list for `sbatch --array=`.
+    Status(StatusArgs),
+    /// Merge shard stores of one plan into one results database (idempotent, any order).
+    ///
+    /// Refuses stores without a done marker and stores of other plans, registries or options.
+    /// The report of the merged store equals that of a single scan of the whole corpus.
+    Merge(MergeArgs),
+}
+
+/// Arguments of `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// What to scan and against which registries (the same options must be given to the
+    /// shard scans).
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+    /// Number of shards.
+    #[arg(long, value_name = "N")]
+    pub shards: u32,
+    /// Where to write the plan (the shard lists go to the folder `PLAN.shards` beside it).
+    #[arg(long, short, value_name = "PLAN.json")]
+    pub output: PathBuf,
+}
+
+/// Arguments of `status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The plan written by `provaudit plan`.
+    #[arg(value_name = "PLAN.json")]
+    pub plan: PathBuf,
+    /// The folder holding the shard stores and their `.done` markers.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Print the status as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The merged results database (created, or extended when it holds shards of the same plan).
+    #[arg(value_name = "OUT.db")]
+    pub out: PathBuf,
+    /// Shard stores written by `provaudit scan --plan ... --shard I/N`.
+    #[arg(value_name = "SHARD.db", required = true)]
+    pub shards: Vec<PathBuf>,
 }
 
 /// Arguments of `verify`.
@@ -87,7 +141,7 @@ pub struct VerifyArgs {
 }
 
 /// What a scan reads and how.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CorpusArgs {
     /// Corpus roots: folders or files.
     #[arg(value_name = "CORPUS")]
@@ -171,6 +225,15 @@ pub struct ScanArgs {
     /// The results database to create or resume.
     #[arg(long, value_name = "RUN.db")]
     pub store: PathBuf,
+    /// Scan one shard of a plan written by `provaudit plan` (no corpus roots: they come from
+    /// the plan). Needs --shard.
+    #[arg(long, value_name = "PLAN.json", requires = "shard")]
+    pub plan: Option<PathBuf>,
+    /// Which shard: `I/N` with I from 0 to N-1, or `auto` for the Slurm array index
+    /// (`SLURM_ARRAY_TASK_ID`) or the Kubernetes indexed-job index (`JOB_COMPLETION_INDEX`).
+    /// N is checked against the plan.
+    #[arg(long, value_name = "I/N", requires = "plan")]
+    pub shard: Option<String>,
 }
 
 /// Arguments of `report`.

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::cli::{
-    AddWorksArgs, AuditArgs, Cli, Command, ImportArgs, InfoArgs, RegistryCommand, ReportArgs,
-    ReportFormat, ScanArgs, SourceFormatArg, VerifyArgs,
+    AddWorksArgs, AuditArgs, Cli, Command, ImportArgs, InfoArgs, MergeArgs, PlanArgs,
+    RegistryCommand, ReportArgs, ReportFormat, ScanArgs, SourceFormatArg, StatusArgs, VerifyArgs,
 };
 use crate::config::ScanConfig;
 use crate::progress::Progress;
@@ -46,6 +46,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Registry(RegistryCommand::AddWorks(args)) => add_works(args, &ui),
         Command::Registry(RegistryCommand::Info(args)) => info(args),
         Command::Verify(args) => verify(args),
+        Command::Plan(args) => plan(args, &ui),
+        Command::Status(args) => status(args),
+        Command::Merge(args) => merge(args, &ui),
     }
 }
 
@@ -97,6 +100,9 @@ fn audit(args: AuditArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
 }
 
 fn scan(args: ScanArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    if let (Some(plan), Some(shard)) = (&args.plan, &args.shard) {
+        return shard_scan(&args, plan, shard, ui);
+    }
     let config = ScanConfig::resolve(args.corpus)?;
     let mut store = Store::open(&args.store)?;
     let stats = crate::scan::run(&config, &mut store, ui.progress, command_line(), ui.threads)?;
@@ -109,6 +115,142 @@ fn scan(args: ScanArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
         args.store.display()
     ));
     Ok(exit_code(&summary, &config))
+}
+
+/// `scan --plan P --shard I/N`: exits 0 once the shard is done, whatever it found (the
+/// merged report is where findings count); any error exits 2, meaning "retry this shard".
+fn shard_scan(
+    args: &ScanArgs,
+    plan: &std::path::Path,
+    shard: &str,
+    ui: &Ui,
+) -> anyhow::Result<ExitCode> {
+    let config = ScanConfig::resolve_for_plan(&args.corpus)?;
+    let outcome = crate::shard::scan(
+        &config,
+        plan,
+        shard,
+        &args.store,
+        ui.progress,
+        command_line(),
+        ui.threads,
+    )?;
+    match outcome {
+        crate::shard::Outcome::Scanned {
+            shard,
+            stats,
+            marker,
+        } => ui.say(&format!(
+            "shard {shard}: scanned {} files ({} read, {} unchanged), {} errors; done: {}",
+            stats.files_listed,
+            stats.files_read,
+            stats.files_unchanged,
+            stats.errors,
+            marker.display()
+        )),
+        crate::shard::Outcome::AlreadyDone { shard, marker } => ui.say(&format!(
+            "shard {shard}: already done for this plan ({}); nothing to do",
+            marker.display()
+        )),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plan(args: PlanArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let config = ScanConfig::resolve(args.corpus)?;
+    let bar = ui.progress.spinner("listing corpus");
+    let written = crate::plan::write(&config, args.shards, &args.output)?;
+    bar.finish_and_clear();
+    let plan = &written.plan;
+    ui.say(&format!(
+        "plan: {} files, {} bytes, {} skipped, in {} shards (sha256 {})",
+        plan.files, plan.bytes, plan.skipped, plan.shards, written.digest
+    ));
+    let (min, max) = plan.shard_lists.iter().fold((u64::MAX, 0), |(lo, hi), s| {
+        (lo.min(s.bytes), hi.max(s.bytes))
+    });
+    ui.say(&format!(
+        "shard bytes: {} to {}; lists in {}",
+        min,
+        max,
+        written.lists_dir.display()
+    ));
+    ui.say(&format!(
+        "next: provaudit scan --plan {} --shard I/{} --registry ... --store shard-I.db",
+        args.output.display(),
+        plan.shards
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
+    let status = crate::shard::status(&args.plan, &args.dir)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &status)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "plan: {} ({} shards, sha256 {})",
+            status.plan, status.shards, status.plan_digest
+        )?;
+        writeln!(
+            out,
+            "done: {} of {}{}",
+            status.done.len(),
+            status.shards,
+            if status.done.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", crate::plan::array_list(&status.done))
+            }
+        )?;
+        if !status.stale.is_empty() {
+            writeln!(
+                out,
+                "stale: {} (done for another plan; to re-run)",
+                crate::plan::array_list(&status.stale)
+            )?;
+        }
+        writeln!(
+            out,
+            "missing: {}",
+            if status.missing.is_empty() {
+                "none".to_string()
+            } else {
+                crate::plan::array_list(&status.missing)
+            }
+        )?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn merge(args: MergeArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let merged = crate::merge::run(&args.out, &args.shards, command_line())?;
+    ui.say(&format!(
+        "merged shards {} ({} files) into {}: {} files from shards {}",
+        crate::plan::array_list(&merged.inputs),
+        merged.files_copied,
+        args.out.display(),
+        merged.files,
+        crate::plan::array_list(&merged.merged),
+    ));
+    if merged.missing.is_empty() {
+        ui.say(&format!(
+            "all shards merged; content digest {}; render with `provaudit report {}`",
+            merged.content_digest,
+            args.out.display()
+        ));
+    } else {
+        ui.say(&format!(
+            "warning: shards {} of the plan are not merged yet: the report is partial\nhint: merge them when done (`provaudit status PLAN DIR`)",
+            crate::plan::array_list(&merged.missing)
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn summary_line(summary: &StoreSummary, stats: &crate::scan::ScanStats) -> String {

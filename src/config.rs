@@ -118,6 +118,30 @@ impl ScanConfig {
         })
     }
 
+    /// Resolves the arguments of a shard scan (`scan --plan`): like [`ScanConfig::resolve`],
+    /// but without corpus roots, which come from the plan (`shard::scan` refuses any given).
+    ///
+    /// # Errors
+    ///
+    /// As [`ScanConfig::resolve`].
+    pub fn resolve_for_plan(args: &CorpusArgs) -> anyhow::Result<ScanConfig> {
+        let mut args = args.clone();
+        let roots = std::mem::take(&mut args.roots);
+        let files_from = args.files_from.take();
+        // A placeholder root passes the "no corpus given" check; it is replaced below.
+        args.roots = vec![PathBuf::from(".")];
+        let mut config = ScanConfig::resolve(args)?;
+        config.walk.roots = roots;
+        config.walk.files_from = files_from.map(|path| {
+            if path.as_os_str() == "-" {
+                FilesFrom::Stdin
+            } else {
+                FilesFrom::File(path)
+            }
+        });
+        Ok(config)
+    }
+
     /// sha256 (hex) over the options that change what a scan records.
     pub fn digest(&self, registry_digests: &[String], roots: &[std::path::PathBuf]) -> String {
         use sha2::Digest as _;

@@ -5,6 +5,9 @@
 //! are processed by a rayon pool (`read::file` then `matcher::items`), each worker sending a
 //! [`FileResult`] into a bounded channel; one writer thread commits them in batches. A killed
 //! scan keeps every committed batch, and the next scan picks up the rest.
+//!
+//! A shard scan (`shard::scan`) is the same scan over one shard's list instead of a walk
+//! ([`run_listed`]), so a sharded run records exactly what a single scan records.
 
 use std::collections::HashMap;
 use std::fs;
@@ -111,6 +114,47 @@ pub fn run(
     command_line: Vec<String>,
     threads: usize,
 ) -> anyhow::Result<ScanStats> {
+    run_listed(config, store, progress, command_line, threads, |config| {
+        let spinner = progress.spinner("listing corpus");
+        let listing = walk::entries(&config.walk)?;
+        spinner.finish_and_clear();
+        Ok(Listed {
+            roots_shown: listing
+                .roots
+                .iter()
+                .map(|r| r.display().to_string())
+                .collect(),
+            files_from: config.walk.files_from.is_some(),
+            listing,
+        })
+    })
+}
+
+/// A listing to scan and how the report shows its origin: the walk of `run`, or one shard of
+/// a plan (`shard::scan`), whose roots are absolute paths but shown as the plan's user gave them.
+pub struct Listed {
+    /// The entries to scan; `listing.roots` are the roots the config digest is computed over.
+    pub listing: walk::Listing,
+    /// The roots as the report shows them (`corpus.roots`).
+    pub roots_shown: Vec<String>,
+    /// Whether the listing came from `--files-from` (recorded in the report's options).
+    pub files_from: bool,
+}
+
+/// Scans the files that `list` returns into `store`: the body of [`run`], shared with the
+/// shard scans of `shard::scan`, which list a plan's shard instead of walking the corpus.
+///
+/// # Errors
+///
+/// As [`run`], and any error of `list`.
+pub fn run_listed(
+    config: &ScanConfig,
+    store: &mut Store,
+    progress: Progress,
+    command_line: Vec<String>,
+    threads: usize,
+    list: impl FnOnce(&ScanConfig) -> anyhow::Result<Listed>,
+) -> anyhow::Result<ScanStats> {
     let started = now_utc();
     let (registry_paths, registries) = open_registries(config)?;
     let text_indexes: Vec<Option<TextIndex>> = registries
@@ -126,9 +170,11 @@ pub fn run(
         .map(Registry::snapshot)
         .collect::<anyhow::Result<Vec<_>>>()?;
     let registry_digests: Vec<String> = snapshots.iter().map(|s| s.digest.clone()).collect();
-    let spinner = progress.spinner("listing corpus");
-    let listing = walk::entries(&config.walk)?;
-    spinner.finish_and_clear();
+    let Listed {
+        listing,
+        roots_shown,
+        files_from,
+    } = list(config)?;
     let config_digest = config.digest(&registry_digests, &listing.roots);
 
     let context = ScanContext {
@@ -141,14 +187,10 @@ pub fn run(
         user: user_name(),
         threads,
         config_digest: config_digest.clone(),
-        roots: listing
-            .roots
-            .iter()
-            .map(|r| r.display().to_string())
-            .collect(),
+        roots: roots_shown,
         options: serde_json::json!({
             "follow_symlinks": config.walk.symlinks == walk::Symlinks::Follow,
-            "files_from": config.walk.files_from.is_some(),
+            "files_from": files_from,
             "max_depth": config.read.max_depth,
             "max_expanded": config.read.max_expanded,
             "max_ratio": config.read.max_ratio,

@@ -5,6 +5,9 @@
 //! whatever the file system returns. Symbolic links are not followed unless asked; when they
 //! are, walkdir's loop detection turns a loop into a [`Skipped`] record instead of a hang.
 //!
+//! A shard of a plan (`plan`) is not walked: its listed files are stat-ed one by one with
+//! [`stat_planned`], which records vanished files as skipped, as the walk would.
+//!
 //! Paths are kept as raw bytes (`Vec<u8>`) so that names that are not UTF-8 survive exactly;
 //! [`display`] escapes them for humans and JSON.
 
@@ -305,6 +308,45 @@ fn from_list(config: &WalkConfig, list: &FilesFrom) -> anyhow::Result<Listing> {
         }
     }
     Ok(listing)
+}
+
+/// Lists one file of a shard list (`plan`): stats `path` now, as the walk would have, so that a
+/// shard scan records the file's current size and time. A file that vanished or stopped being
+/// a regular file since the plan was made becomes a [`Skipped`] record, as in a walk.
+pub fn stat_planned(
+    root: u32,
+    rel: Vec<u8>,
+    path: PathBuf,
+    symlinks: Symlinks,
+) -> Result<Entry, Skipped> {
+    let meta = if symlinks == Symlinks::Follow {
+        fs::metadata(&path)
+    } else {
+        fs::symlink_metadata(&path)
+    };
+    match meta {
+        Ok(meta) if meta.is_file() => Ok(Entry {
+            root,
+            rel,
+            path,
+            size: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+        }),
+        Ok(meta) => Err(Skipped {
+            root,
+            rel,
+            reason: if meta.file_type().is_symlink() {
+                "listed in the plan but now a symbolic link (not followed)".to_string()
+            } else {
+                "listed in the plan but no longer a regular file".to_string()
+            },
+        }),
+        Err(err) => Err(Skipped {
+            root,
+            rel,
+            reason: format!("listed in the plan but {}", io_kind_reason(&err)),
+        }),
+    }
 }
 
 fn relative(root: &Path, path: &Path) -> Vec<u8> {

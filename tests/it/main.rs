@@ -9,5 +9,6 @@ mod harness;
 mod registry_cli;
 mod render;
 mod resume;
+mod shard;
 mod text_match;
 mod verify;
