@@ -275,7 +275,11 @@ fn summary_line(summary: &StoreSummary, stats: &crate::scan::ScanStats) -> Strin
         summary.skipped,
         tiers,
         if summary.conflicts > 0 {
-            format!(", {} conflicts", summary.conflicts)
+            format!(
+                ", {} conflict{}",
+                summary.conflicts,
+                if summary.conflicts == 1 { "" } else { "s" }
+            )
         } else {
             String::new()
         }
@@ -517,13 +521,15 @@ fn add_works(args: AddWorksArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
             continue;
         }
         ui.say(&format!(
-            "{}: work `{}`, {} words, {} fingerprints, {} documents, {} CMI signals",
+            "{}: work `{}`, {} words, {} fingerprints, {} document{}, {} CMI signal{}",
             work.file_name,
             work.id,
             work.tokens,
             work.fingerprints,
             work.documents,
-            work.cmi_signals
+            if work.documents == 1 { "" } else { "s" },
+            work.cmi_signals,
+            if work.cmi_signals == 1 { "" } else { "s" }
         ));
         for warning in &work.warnings {
             ui.say(&format!("warning: {warning}"));
