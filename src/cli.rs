@@ -182,6 +182,11 @@ pub struct CorpusArgs {
     /// keys, e.g. `meta.body`). Default: `text`.
     #[arg(long = "text-field", value_name = "FIELD")]
     pub text_fields: Vec<String>,
+    /// Skip T4: do not read documents only to look for ISBNs and ASINs that a registry lists
+    /// (T1-T3 are unaffected; documents are still read when a registry holds reference works).
+    /// Saves the second read of every file in digest-only audits against LibGen dumps.
+    #[arg(long)]
+    pub no_bibliographic: bool,
 }
 
 /// A match tier, strongest first.

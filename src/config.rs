@@ -31,6 +31,8 @@ pub struct ScanConfig {
     pub documents: DocConfig,
     /// How candidate passages are verified.
     pub align: AlignParams,
+    /// Whether documents are searched for registry-listed ISBNs and ASINs (T4).
+    pub bibliographic: bool,
 }
 
 /// The options that change what a scan records: part of the config digest, so changing any of
@@ -58,6 +60,8 @@ pub struct DigestedOptions<'a> {
     pub min_words: usize,
     /// Alignment minimum identity, in thousandths.
     pub min_identity_milli: u64,
+    /// Whether T4 (ISBNs and ASINs in documents) is looked for.
+    pub bibliographic: bool,
 }
 
 impl ScanConfig {
@@ -115,6 +119,7 @@ impl ScanConfig {
                 cli::Tier::None => None,
             },
             strict: args.strict,
+            bibliographic: !args.no_bibliographic,
         })
     }
 
@@ -164,6 +169,7 @@ impl ScanConfig {
             text_fields: self.documents.text_fields.clone(),
             min_words: self.align.min_words,
             min_identity_milli: (self.align.min_identity * 1000.0).round() as u64,
+            bibliographic: self.bibliographic,
         };
         let json = serde_json::to_string(&options).expect("options serialise");
         hex::encode(sha2::Sha256::digest(json.as_bytes()))

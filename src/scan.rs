@@ -163,7 +163,7 @@ pub fn run_listed(
         .collect::<anyhow::Result<_>>()?;
     let has_identifiers: Vec<bool> = registries
         .iter()
-        .map(Registry::has_identifiers)
+        .map(|r| Ok(config.bibliographic && r.has_identifiers()?))
         .collect::<anyhow::Result<_>>()?;
     let snapshots = registries
         .iter()

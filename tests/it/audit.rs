@@ -217,3 +217,30 @@ fn fail_on_none_exits_zero_and_report_command_reproduces_the_report() {
     report.as_object_mut().unwrap().remove("run");
     assert_eq!(again, report);
 }
+
+#[test]
+fn no_bibliographic_skips_t4_and_leaves_the_other_tiers_alone() {
+    let env = TestEnv::new();
+    let (_, with) = audit_demo(&env, &["--fail-on", "none"]);
+    let env2 = TestEnv::new();
+    let (_, without) = audit_demo(&env2, &["--fail-on", "none", "--no-bibliographic"]);
+    assert_eq!(with["summary"]["works_by_tier"]["T4"], 2);
+    assert_eq!(without["summary"]["works_by_tier"]["T4"], 0);
+    let drop_t4 = |report: &Value| -> BTreeSet<(String, String, String, String, String)> {
+        locations(report, "findings")
+            .into_iter()
+            .filter(|k| k.0 != "T4")
+            .collect()
+    };
+    assert!(drop_t4(&with) == drop_t4(&without), "T1-T3 findings differ");
+    // Only the document counts differ (documents are not read at all without T4 here).
+    let files = |report: &Value| -> Vec<Value> {
+        let mut files = report["files"].as_array().unwrap().clone();
+        for file in &mut files {
+            file.as_object_mut().unwrap().remove("documents");
+        }
+        files
+    };
+    assert!(files(&with) == files(&without), "file entries differ");
+    assert_eq!(without["corpus"]["documents"], 0);
+}
