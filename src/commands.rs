@@ -344,30 +344,31 @@ fn open_for_report(
     ui: &Ui,
     detail: serde_json::Value,
 ) -> anyhow::Result<Store> {
-    // Checks that it exists and is a results database, without creating anything.
-    let read_only = Store::open_read_only(path)?;
+    if !path.is_file() {
+        // The not-found error, with its hint; nothing is created.
+        return Store::open_read_only(path);
+    }
     let writable = std::fs::OpenOptions::new().append(true).open(path).is_ok();
     if !writable {
         ui.say(&format!(
             "warning: `{}` is read-only: this report is not recorded in its custody log",
             path.display()
         ));
-        return Ok(read_only);
+        return Store::open_read_only(path);
     }
-    drop(read_only);
+    // Opening for writing also brings an older store's schema up to date.
     match Store::open(path) {
         Ok(mut store) => {
             store.append_custody(&crate::scan::now_utc(), "report", &detail)?;
             Ok(store)
         }
-        Err(err) => {
+        Err(err) if matches!(err.downcast_ref(), Some(crate::store::Error::InUse(_))) => {
             ui.say(&format!(
-                "warning: {:#}
-the report is rendered from the store as it is, and not recorded in its custody log",
-                err
+                "warning: {err:#}\nthe report is rendered from the store as it is, and not recorded in its custody log"
             ));
             Store::open_read_only(path)
         }
+        Err(err) => Err(err),
     }
 }
 

@@ -338,7 +338,8 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// The file is missing, not a provaudit results database, or too new.
+    /// The file is missing, not a provaudit results database, too new, or older than this
+    /// build (a read-only store cannot be migrated: the message says how to upgrade a copy).
     pub fn open_read_only(path: &Path) -> anyhow::Result<Store> {
         if !path.is_file() {
             bail!(
@@ -358,6 +359,16 @@ impl Store {
             _lock: None,
         };
         store.check_identity()?;
+        let version: i64 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version < MIGRATIONS.len() as i64 {
+            bail!(
+                "results database `{}` has schema version {version}, older than this provaudit's {}, and cannot be upgraded read-only\nhint: copy it somewhere writable and run `provaudit report COPY` (which upgrades the copy), or use the provaudit that wrote it",
+                path.display(),
+                MIGRATIONS.len()
+            );
+        }
         Ok(store)
     }
 
@@ -1380,6 +1391,34 @@ mod tests {
             custody_hash(&a.hash, 2, "2026-01-01T00:00:01Z", "report", "{}")
         );
         assert_eq!(store.custody().unwrap(), vec![a, b]);
+    }
+
+    #[test]
+    fn an_older_store_is_upgraded_when_writable_and_named_when_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for migration in &MIGRATIONS[..2] {
+                conn.execute_batch(migration).unwrap();
+            }
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+        }
+        let err = Store::open_read_only(&path).err().unwrap();
+        assert!(
+            format!("{err:#}").contains("schema version 2, older"),
+            "{err:#}"
+        );
+        drop(Store::open(&path).unwrap());
+        assert!(
+            Store::open_read_only(&path)
+                .unwrap()
+                .reference_cmi()
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
