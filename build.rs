@@ -14,12 +14,24 @@ fn main() {
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "unknown".to_string());
     println!("cargo:rustc-env=PROVAUDIT_GIT_COMMIT={commit}");
-    // Watch the files git really uses: in a worktree `.git` is a file, and a missing watched
-    // path would make cargo rebuild the crate on every build.
+    // Watch only the files that say which commit this is, and only those that exist: in a
+    // worktree `.git` is a file, and a missing watched path (or the whole `refs/heads` folder,
+    // which changes with every commit on any branch) makes cargo rebuild the crate each time.
     println!("cargo:rerun-if-changed=build.rs");
-    for (flag, file) in [("--git-dir", "HEAD"), ("--git-common-dir", "refs/heads")] {
-        if let Some(dir) = git(&["rev-parse", flag]) {
-            println!("cargo:rerun-if-changed={dir}/{file}");
+    let git_dir = git(&["rev-parse", "--git-dir"]);
+    let common_dir = git(&["rev-parse", "--git-common-dir"]);
+    let branch = git(&["symbolic-ref", "-q", "HEAD"]);
+    let watched = [
+        git_dir.map(|dir| format!("{dir}/HEAD")),
+        common_dir
+            .as_ref()
+            .zip(branch)
+            .map(|(dir, branch)| format!("{dir}/{branch}")),
+        common_dir.map(|dir| format!("{dir}/packed-refs")),
+    ];
+    for path in watched.into_iter().flatten() {
+        if std::path::Path::new(&path).exists() {
+            println!("cargo:rerun-if-changed={path}");
         }
     }
 }
