@@ -710,19 +710,28 @@ fn a_second_scan_on_the_same_store_is_refused_and_nothing_is_corrupted() {
         .args(["registry", "import", "reg.db", "registry.csv", "--quiet"])
         .assert()
         .success();
-    let first = spawn(&env, &scan_args("reg.db"));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !env.path("run.db").exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(1));
+    // The second scan must overlap the first: when the first had already finished by the time
+    // the second ended, the attempt proves nothing and is made again on a new store.
+    let mut second = None;
+    for _attempt in 0..5 {
+        for name in ["run.db", "run.db-wal", "run.db-shm", "run.db.lock"] {
+            let _ = std::fs::remove_file(env.path(name));
+        }
+        let mut first = spawn(&env, &scan_args("reg.db"));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !env.path("run.db").exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let attempt = env.cmd().args(scan_args("reg.db")).output().unwrap();
+        let overlapped = first.try_wait().unwrap().is_none();
+        assert!(first.wait().unwrap().success());
+        if overlapped {
+            second = Some(attempt);
+            break;
+        }
     }
-    let second = env.cmd().args(scan_args("reg.db")).output().unwrap();
-    let first = first.wait_with_output().unwrap();
-    assert!(first.status.success());
-    if second.status.success() {
-        panic!(
-            "the second scan ran; the first must still have been running: make the corpus larger"
-        );
-    }
+    let second =
+        second.expect("the first scan always ended before the second: make the corpus larger");
     let message = stderr(&second);
     assert_eq!(second.status.code(), Some(2), "{message}");
     assert!(message.contains("in use"), "{message}");
