@@ -473,6 +473,43 @@ fn a_registry_dump_with_100k_malformed_lines_is_imported_with_line_numbers() {
     );
 }
 
+#[test]
+fn a_registry_line_longer_than_16_mib_is_rejected_not_held() {
+    let env = TestEnv::new();
+    let md5 = |text: &str| hex::encode(provaudit::digest::bytes(text.as_bytes()).md5);
+    let long = format!("{{\"id\":\"{}\"}}", "x".repeat(20 << 20));
+    std::fs::write(
+        env.path("reg.jsonl"),
+        format!(
+            "{{\"id\":\"a\",\"md5\":\"{}\"}}\n{long}\n{{\"id\":\"b\",\"md5\":\"{}\"}}\n",
+            md5("a"),
+            md5("b")
+        ),
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["registry", "import", "reg.db", "reg.jsonl", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info = env
+        .cmd()
+        .args(["registry", "info", "reg.db", "--json"])
+        .output()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    let source = &info["sources"][0];
+    assert_eq!(source["source"]["records_kept"], 2, "{source}");
+    assert_eq!(source["rejects"][0]["line"], 2, "{source}");
+    assert!(
+        source["rejects"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("longer than")
+    );
+}
+
 /// Strings that try to break out of a report: markup, spreadsheet formulas, control
 /// characters, terminal escapes and bidi overrides.
 const HOSTILE: &[&str] = &[
