@@ -13,6 +13,8 @@ pub mod cmi;
 pub mod config;
 pub mod digest;
 pub mod fingerprint;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod matcher;
 pub mod merge;
 pub mod plan;

@@ -330,7 +330,7 @@ impl Store {
             path: path.to_path_buf(),
             _lock: Some(lock),
         };
-        store.init()?;
+        store.init().map_err(|err| write_error(err, path))?;
         Ok(store)
     }
 
@@ -504,7 +504,8 @@ impl Store {
             params![kind, started, config_digest, info.to_string()],
         )?;
         let run_id = tx.last_insert_rowid();
-        tx.commit()?;
+        tx.commit()
+            .map_err(|err| write_error(err.into(), &self.path))?;
         self.append_custody(
             started,
             kind,
@@ -669,9 +670,9 @@ impl Store {
                 }
             }
         }
-        tx.commit().with_context(|| {
-            format!("cannot write to results database `{}`", self.path.display())
-        })?;
+        tx.commit()
+            .with_context(|| format!("cannot write to results database `{}`", self.path.display()))
+            .map_err(|err| write_error(err, &self.path))?;
         Ok(())
     }
 
@@ -721,7 +722,8 @@ impl Store {
             "UPDATE runs SET ended = ?1, status = 'complete', info = ?2 WHERE id = ?3",
             params![ended, info.to_string(), run_id],
         )?;
-        tx.commit()?;
+        tx.commit()
+            .map_err(|err| write_error(err.into(), &self.path))?;
         self.append_custody(
             ended,
             "scan-complete",
@@ -1003,7 +1005,8 @@ impl Store {
             "INSERT INTO custody(seq, at, op, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![seq, at, op, detail_text, prev_hash, hash],
         )?;
-        tx.commit()?;
+        tx.commit()
+            .map_err(|err| write_error(err.into(), &self.path))?;
         Ok(CustodyEntry {
             seq,
             at: at.to_string(),
@@ -1274,6 +1277,26 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// Spells out an error that SQLite gives when it cannot write (`SQLITE_FULL`, `SQLITE_IOERR`):
+/// a full disk, a file size limit or a failing device (issue 6). Other errors pass unchanged.
+fn write_error(err: anyhow::Error, path: &Path) -> anyhow::Error {
+    let code = err
+        .chain()
+        .find_map(|cause| match cause.downcast_ref::<rusqlite::Error>() {
+            Some(rusqlite::Error::SqliteFailure(failure, _)) => Some(failure.code),
+            _ => None,
+        });
+    match code {
+        Some(rusqlite::ErrorCode::DiskFull | rusqlite::ErrorCode::SystemIoFailure) => {
+            anyhow::anyhow!(
+                "cannot write results database `{}`: the disk is full, a file size limit was reached or the device failed ({err:#})\nhint: free some space and run the same command again: the scan resumes where it stopped",
+                path.display()
+            )
+        }
+        _ => err,
     }
 }
 

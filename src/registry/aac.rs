@@ -34,14 +34,21 @@ pub fn read<R: BufRead>(mut input: R, writer: &mut Writer<'_>) -> anyhow::Result
     let mut line = Vec::new();
     let mut line_number = 0u64;
     loop {
-        line.clear();
-        let read = input
-            .read_until(b'\n', &mut line)
-            .context("failed to read a line")?;
+        let (read, too_long) = super::tabular::read_line_bounded(
+            &mut input,
+            &mut line,
+            super::tabular::MAX_LINE_BYTES,
+        )
+        .context("failed to read a line")?;
         if read == 0 {
             return Ok(());
         }
         line_number += 1;
+        if too_long {
+            writer.read += 1;
+            writer.reject(line_number, &super::tabular::too_long_reason())?;
+            continue;
+        }
         if line.trim_ascii().is_empty() {
             continue;
         }

@@ -170,6 +170,7 @@ pub fn open_read_only(path: &Path) -> anyhow::Result<Connection> {
         );
     }
     check_sqlite_header(path)?;
+    roll_back_interrupted_import(path)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)
         .with_context(|| format!("failed to open registry `{}`", path.display()))?;
@@ -191,6 +192,31 @@ pub fn open_read_only(path: &Path) -> anyhow::Result<Connection> {
     }
     conn.set_prepared_statement_cache_capacity(32);
     Ok(conn)
+}
+
+/// Rolls back the import that a killed process left half done (issue 6).
+///
+/// Such an import leaves a hot rollback journal (`REG.db-journal`) beside the registry, and
+/// SQLite refuses to read the registry through a read-only connection until the journal is
+/// rolled back (`SQLITE_READONLY_ROLLBACK`). A read through a read-write connection rolls it
+/// back, restoring the registry as it was before that import. A journal that is not hot (an
+/// import still running in another process) is left alone by SQLite's own locking.
+fn roll_back_interrupted_import(path: &Path) -> anyhow::Result<()> {
+    let mut journal = path.as_os_str().to_owned();
+    journal.push("-journal");
+    if std::fs::metadata(&journal).map_or(true, |meta| meta.len() == 0) {
+        return Ok(());
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    Connection::open_with_flags(path, flags)
+        .and_then(|conn| conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())))
+        .with_context(|| {
+            format!(
+                "registry `{}` holds an interrupted import that cannot be rolled back here\nhint: run `provaudit registry info {}` once where the registry and its folder are writable",
+                path.display(),
+                path.display()
+            )
+        })
 }
 
 /// Opens (creating if needed) a registry for writing and brings its schema up to date.

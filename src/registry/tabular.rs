@@ -144,15 +144,17 @@ pub fn read_jsonl<R: BufRead>(
     let mut line_number = 0u64;
     let mut fields = Vec::new();
     loop {
-        line.clear();
-        if input
-            .read_until(b'\n', &mut line)
-            .context("failed to read a line")?
-            == 0
-        {
+        let (read, too_long) = read_line_bounded(&mut input, &mut line, MAX_LINE_BYTES)
+            .context("failed to read a line")?;
+        if read == 0 {
             return Ok(());
         }
         line_number += 1;
+        if too_long {
+            writer.read += 1;
+            writer.reject(line_number, &too_long_reason())?;
+            continue;
+        }
         if line.trim_ascii().is_empty() {
             continue;
         }
@@ -250,4 +252,89 @@ fn digest<const N: usize>(text: &str, column: &str) -> Result<[u8; N], String> {
             2 * N
         )
     })
+}
+
+/// Longest JSON line of a registry source held in memory: 16 MiB (real AAC and JSONL registry
+/// lines are a few KiB). A longer line is rejected, and read past without being kept, so a
+/// hostile source cannot make an import hold gigabytes (issue 6).
+pub(super) const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The reject reason of a line longer than [`MAX_LINE_BYTES`].
+pub(super) fn too_long_reason() -> String {
+    format!("line longer than {MAX_LINE_BYTES} bytes")
+}
+
+/// Reads one line (up to and including `\n`) into `line`, which is cleared first, keeping at
+/// most `max` bytes. Returns the bytes consumed (0 at the end of the input) and whether the
+/// line was longer than `max`, in which case `line` is empty and the rest of the line was
+/// consumed without being kept.
+pub(super) fn read_line_bounded<R: BufRead>(
+    input: &mut R,
+    line: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<(usize, bool)> {
+    line.clear();
+    let (mut consumed, mut too_long) = (0, false);
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(buf) => buf,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        if buf.is_empty() {
+            return Ok((consumed, too_long));
+        }
+        let (chunk_len, line_ends) = match memchr::memchr(b'\n', buf) {
+            Some(index) => (index + 1, true),
+            None => (buf.len(), false),
+        };
+        if !too_long {
+            if line.len() + chunk_len > max {
+                too_long = true;
+                *line = Vec::new();
+            } else {
+                line.extend_from_slice(&buf[..chunk_len]);
+            }
+        }
+        input.consume(chunk_len);
+        consumed += chunk_len;
+        if line_ends {
+            return Ok((consumed, too_long));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_line_bounded;
+
+    #[track_caller]
+    fn check(input: &[u8], max: usize, expected: &[(&[u8], bool)]) {
+        let mut reader = std::io::BufReader::with_capacity(4, input);
+        let mut line = Vec::new();
+        let mut got = Vec::new();
+        loop {
+            let (read, too_long) = read_line_bounded(&mut reader, &mut line, max).unwrap();
+            if read == 0 {
+                break;
+            }
+            got.push((line.clone(), too_long));
+        }
+        let expected: Vec<(Vec<u8>, bool)> =
+            expected.iter().map(|(l, t)| (l.to_vec(), *t)).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn lines_longer_than_the_limit_are_flagged_and_not_kept() {
+        check(b"", 8, &[]);
+        check(b"a\nbb\n", 8, &[(b"a\n", false), (b"bb\n", false)]);
+        check(b"12345678\n", 8, &[(b"", true)]);
+        check(b"1234567\n", 8, &[(b"1234567\n", false)]);
+        check(
+            b"short\nthis one is far too long\nok",
+            8,
+            &[(b"short\n", false), (b"", true), (b"ok", false)],
+        );
+    }
 }

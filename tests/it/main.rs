@@ -5,7 +5,10 @@
 mod audit;
 mod bad_input;
 mod digest_vectors;
+mod faults;
 mod harness;
+mod hostile;
+mod proptests;
 mod registry_cli;
 mod render;
 mod resume;
