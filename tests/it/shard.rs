@@ -461,3 +461,73 @@ fn a_plan_is_deterministic_and_puts_every_file_in_exactly_one_shard() {
     let out = run_ok(&env, &["status", "plan.json", "not-created-yet"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("missing: 0-3\n"));
 }
+
+/// SIGKILL during `merge`, at seeded moments (4 kills, 20 with `PROVAUDIT_SLOW_TESTS=1`): every
+/// time, merging again gives the store an uninterrupted merge gives, and a store killed
+/// mid-merge is never reported as complete.
+#[test]
+fn sigkill_during_merge_then_merging_again_gives_the_uninterrupted_store() {
+    let env = TestEnv::new();
+    corpus(&env);
+    plan(&env, 4, "plan.json");
+    std::fs::create_dir_all(env.path("shards")).unwrap();
+    let stores: Vec<String> = (0..4).map(|i| format!("shards/shard-{i}.db")).collect();
+    for (i, store) in stores.iter().enumerate() {
+        let shard = format!("{i}/4");
+        run_ok(&env, &shard_args("plan.json", &shard, store));
+    }
+    let mut merge: Vec<&str> = vec!["merge", "reference.db"];
+    merge.extend(stores.iter().map(String::as_str));
+    let started = Instant::now();
+    let reference = run_ok(&env, &merge);
+    let duration = started.elapsed();
+    let want_digest = content_digest(&reference.stderr);
+    let want_report = comparable_report(&env, "reference.db");
+
+    let mut rng = crate::faults::Rng::from_env("sigkill_during_merge");
+    let kills = if crate::faults::slow() { 20 } else { 4 };
+    let mut landed = 0;
+    for round in 0..kills {
+        let out = format!("killed-{round}.db");
+        let mut args: Vec<&str> = vec!["merge", &out];
+        args.extend(stores.iter().map(String::as_str));
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("provaudit"))
+            .args(&args)
+            .env("XDG_CACHE_HOME", env.path("cache"))
+            .current_dir(env.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + duration.mul_f64(rng.fraction());
+        while Instant::now() < deadline && child.try_wait().unwrap().is_none() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if child.try_wait().unwrap().is_none() {
+            landed += 1;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        if env.path(&out).exists() {
+            // Whatever the kill left, it is never a complete merge...
+            let partial = env.cmd().args(["report", &out]).output().unwrap();
+            if partial.status.success() {
+                let report: Value = serde_json::from_slice(&partial.stdout).unwrap();
+                let merged_all = report["run"]["custody_log"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e["op"] == "merge" && e["detail"]["missing"] == serde_json::json!([]));
+                assert!(
+                    report["run"]["complete"] == true || !merged_all,
+                    "round {round}: complete merge entry in an incomplete store"
+                );
+            }
+        }
+        // ...and merging again completes it.
+        let again = run_ok(&env, &args);
+        assert_eq!(content_digest(&again.stderr), want_digest, "round {round}");
+        assert_eq!(comparable_report(&env, &out), want_report, "round {round}");
+    }
+    eprintln!("sigkill_during_merge: {landed} of {kills} kills landed during a merge");
+}
