@@ -222,3 +222,58 @@ fn write_input(name: &str, data: &[u8]) -> Input {
         _folder: folder,
     }
 }
+
+/// Renders a report whose every corpus and registry string is `text` as HTML, Markdown and
+/// CSV, and checks that the text stays inert: no hazard character (control, bidi, zero-width;
+/// `report::escape::is_hazard`) reaches any output except the layout newlines, CRLF line ends
+/// and tabs of excerpts, HTML
+/// holds no `<script` and no tag other than its own, and no CSV cell starts a spreadsheet
+/// formula.
+pub fn render(text: &str) {
+    let result = crate::report::sample::with_strings(text);
+    let mut html = Vec::new();
+    crate::report::html::write(&result, &mut html).expect("rendering to memory");
+    let html = String::from_utf8(html).expect("HTML is UTF-8");
+    assert!(
+        !html.to_ascii_lowercase().contains("<script"),
+        "a script element in the HTML for {text:?}"
+    );
+    let mut markdown = Vec::new();
+    crate::report::markdown::write(&result, &mut markdown).expect("rendering to memory");
+    let markdown = String::from_utf8(markdown).expect("Markdown is UTF-8");
+    for (format, output) in [("HTML", &html), ("Markdown", &markdown)] {
+        // CRLF line ends inside excerpts are layout, kept as they are.
+        if let Some(c) = output
+            .replace("\r\n", "\n")
+            .chars()
+            .find(|c| crate::report::escape::is_hazard(*c) && !matches!(c, '\n' | '\t'))
+        {
+            panic!("{format} holds {c:?} for {text:?}");
+        }
+    }
+    if text.contains('<') {
+        // The text's own markup never appears as markup.
+        assert!(
+            !html.contains(text),
+            "the text appears unescaped in the HTML: {text:?}"
+        );
+    }
+    let mut csv = Vec::new();
+    crate::report::findings_csv::write(&result, &mut csv).expect("rendering to memory");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(&csv[..]);
+    for record in reader.records() {
+        let record = record.expect("the CSV parses back");
+        for cell in record.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "CSV cell {cell:?} starts a formula, for {text:?}"
+            );
+            assert!(
+                !cell.chars().any(crate::report::escape::is_hazard),
+                "CSV cell {cell:?} holds a hazard, for {text:?}"
+            );
+        }
+    }
+}

@@ -16,8 +16,8 @@ pub mod html;
 pub mod json;
 pub mod manifest;
 pub mod markdown;
-#[cfg(test)]
-mod sample;
+#[doc(hidden)]
+pub mod sample;
 
 use std::collections::{BTreeMap, BTreeSet};
 

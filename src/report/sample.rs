@@ -1,6 +1,7 @@
 //! A small hand-made [`AuditResult`] for the renderers' unit tests: one T1 finding, one T3
 //! finding with a partial coverage strip and stripped CMI, one conflict, one error, and hostile
-//! strings in titles, authors, paths and excerpts. Test-only.
+//! strings in titles, authors, paths and excerpts. Used by unit tests and by the rendering fuzz
+//! target (`fuzzing::render`); not part of the tool.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +19,45 @@ pub const SCRIPT_TITLE: &str = "<script>alert(1)</script>";
 pub const FORMULA_TITLE: &str = "=HYPERLINK(\"http://evil.example/\",\"x\")";
 /// A path with a bidirectional override and Markdown punctuation.
 pub const BIDI_PATH: &str = "books/evil\u{202E}txt.exe|`x`";
+
+/// The sample result with every string a corpus or a registry could have written (titles,
+/// authors, registry names and ids, paths, records, excerpts, CMI lines, folders) replaced by
+/// `text`, for the rendering fuzz target (`fuzzing::render`).
+pub fn with_strings(text: &str) -> AuditResult {
+    let mut result = result();
+    for finding in result
+        .findings
+        .iter_mut()
+        .chain(result.conflicts.iter_mut())
+    {
+        finding.work.title = Some(text.to_string());
+        finding.work.authors = Some(text.to_string());
+        finding.work.publisher = Some(text.to_string());
+        finding.work.registry = text.to_string();
+        finding.work.id = text.to_string();
+        for location in &mut finding.locations {
+            location.path = text.to_string();
+            location.record = Some(text.to_string());
+            location.detail = vec![text.to_string()];
+            location.excerpt = location.excerpt.as_ref().map(|_| text.to_string());
+            location.work_excerpt = location.work_excerpt.as_ref().map(|_| text.to_string());
+        }
+        if let Some(cmi) = &mut finding.cmi {
+            for line in &mut cmi.lines {
+                line.text = text.to_string();
+                line.kind = text.to_string();
+            }
+            for folder in &mut cmi.folders {
+                folder.folder = text.to_string();
+            }
+        }
+    }
+    for file in &mut result.files {
+        file.path = text.to_string();
+    }
+    result.corpus.roots = vec![text.to_string()];
+    result
+}
 
 /// The sample result.
 pub fn result() -> AuditResult {

@@ -668,6 +668,11 @@ fn replay(target: &str, data: &[u8]) {
             }
         }
         "text" => fuzzing::check_tokens(&String::from_utf8_lossy(data)),
+        "render" => {
+            if let Ok(text) = std::str::from_utf8(data) {
+                fuzzing::render(text);
+            }
+        }
         other => panic!("unknown fuzz target folder `{other}`"),
     }
 }

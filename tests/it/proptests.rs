@@ -229,3 +229,39 @@ proptest! {
         provaudit::fuzzing::cmi(&text);
     }
 }
+
+/// Pieces hostile to a report: markup, formula prefixes, control and bidi characters, Markdown
+/// and CSV punctuation, and plain words.
+fn hostile_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("<script>alert(1)</script>".to_string()),
+        Just("</pre><img src=x onerror=alert(1)>".to_string()),
+        Just("=HYPERLINK(\"http://x\")".to_string()),
+        Just("+1".to_string()),
+        Just("-2".to_string()),
+        Just("@SUM(A1)".to_string()),
+        Just("|`*_[]()#".to_string()),
+        Just("\u{202E}\u{2066}\u{200B}\u{FEFF}".to_string()),
+        Just("\r\n\t\0\u{7}".to_string()),
+        Just("&amp;\"'".to_string()),
+        "[a-zA-Z0-9 ]{0,8}",
+        any::<char>().prop_map(String::from),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: if slow() { 2000 } else { 64 },
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Whatever a corpus or registry string holds, HTML, Markdown and CSV render it inert
+    /// (`fuzzing::render`, also the `render` fuzz target).
+    #[test]
+    fn hostile_strings_render_inert_in_html_markdown_and_csv(
+        pieces in proptest::collection::vec(hostile_piece(), 1..6)
+    ) {
+        provaudit::fuzzing::render(&pieces.concat());
+    }
+}
