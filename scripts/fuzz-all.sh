@@ -17,7 +17,7 @@ set -u
 cd "$(dirname "$0")/.."
 seconds=${1:-300}
 [ $# -gt 0 ] && shift
-targets=${*:-"read_file documents jsonl_documents epub html libgen_sql aac tabular cmi text"}
+targets=${*:-"read_file documents jsonl_documents epub html libgen_sql aac tabular cmi text render"}
 sanitizer=${FUZZ_SANITIZER:-address}
 export RUSTC_BOOTSTRAP=1
 

@@ -118,6 +118,15 @@ def main():
         b'{"aacid":"aacid__zlib3_records__20230808T014342Z__1__x","metadata":{"zlibrary_id":1,"md5_reported":"0123456789abcdef0123456789abcdef","title":"T","isbns":["9780306406157"]}}\n')
     put("tabular", "gen-mini.jsonl", b'{"id":"1","md5":"0123456789abcdef0123456789abcdef","isbn":"0-306-40615-2","title":"t"}\n', 2)
     put("cmi", "gen-cmi.txt", "Copyright \u00a9 1999, 2003 Jane Doe. All rights reserved.\nISBN 0-306-40615-2\nISBN-13: 978-0-306-40615-7\nASIN: B000FC0SIM\n10 9 8 7 6 5 4 3 2 1\nPrinted in the United States of America\nLibrary of Congress Control Number: 2003104567\nSPDX-License-Identifier: CC-BY-4.0\nhttps://creativecommons.org/licenses/by-sa/4.0/\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\n".encode())
+    # Report rendering: hostile titles and paths (markup, formulas, controls, bidi).
+    for n, text in enumerate([
+        "<script>alert(1)</script>",
+        "=HYPERLINK(\"http://evil.example/\",\"x\")",
+        "books/evil\u202etxt.exe|`x`",
+        "</pre><img src=x onerror=alert(1)>\r\n@SUM(1)\t-2+3",
+        "Alice's Adventures in Wonderland",
+    ]):
+        put("render", f"gen-render-{n}.txt", text.encode())
     put("text", "gen-text.txt", "Ex-\nample \ufb01sh \u00bd page\n\n  42  \n\nwell-known don\u2019t \u00df \u03c3\u03c2 \u0301a \u200bzero".encode())
 
 
