@@ -20,6 +20,16 @@ pub const FORMULA_TITLE: &str = "=HYPERLINK(\"http://evil.example/\",\"x\")";
 /// A path with a bidirectional override and Markdown punctuation.
 pub const BIDI_PATH: &str = "books/evil\u{202E}txt.exe|`x`";
 
+/// Fails when `text` (a rendering) holds a hazard character (`escape::is_hazard`) other than
+/// a layout newline or tab.
+#[track_caller]
+pub fn assert_no_hazards(text: &str) {
+    let raw = text
+        .chars()
+        .find(|c| *c != '\n' && *c != '\t' && super::escape::is_hazard(*c));
+    assert_eq!(raw, None, "a raw hazard character reached the output");
+}
+
 /// The sample result with every string a corpus or a registry could have written (titles,
 /// authors, registry names and ids, paths, records, excerpts, CMI lines, folders) replaced by
 /// `text`, for the rendering fuzz target (`fuzzing::render`).

@@ -554,13 +554,7 @@ mod tests {
         assert_eq!(shell_word("it's"), "'it'\\''s'");
     }
 
-    #[track_caller]
-    fn assert_no_hazards(text: &str) {
-        let raw = text
-            .chars()
-            .find(|c| *c != '\n' && *c != '\t' && crate::report::escape::is_hazard(*c));
-        assert_eq!(raw, None, "a raw hazard character reached the output");
-    }
+    use crate::report::sample::assert_no_hazards;
 
     #[test]
     fn sample_renders_inert_and_complete() {
