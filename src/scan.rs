@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -374,7 +375,7 @@ fn scan_file(
     // and the CMI lines of those works.
     let mut span_works: std::collections::BTreeMap<(usize, i64), (String, String)> =
         std::collections::BTreeMap::new();
-    let mut reference: std::collections::BTreeMap<(usize, i64), std::sync::Arc<WorkLines>> =
+    let mut reference: std::collections::BTreeMap<(usize, i64), Arc<WorkLines>> =
         std::collections::BTreeMap::new();
     let wants_text = text.indexes.iter().any(Option::is_some);
     let wants_identifiers = text.identifiers.iter().any(|w| *w);
@@ -493,43 +494,63 @@ const CMI_NEIGHBOURS: usize = 8;
 /// and back matter), so that memory stays bounded whatever the records' size.
 const CMI_NEIGHBOUR_BYTES: usize = 64 * 1024;
 
-/// A work's CMI lines, fetched once per file from its registry.
+/// A work's CMI lines, fetched once per file from its registry, with their words.
 #[derive(Debug)]
 struct WorkLines {
     registry: String,
     work_id: String,
     lines: Vec<WorkCmi>,
+    /// `matcher::cmi::line_words` of each line.
+    words: Vec<Vec<u64>>,
 }
 
 /// The CMI lines of the work at `key`, from the cache or its registry.
 fn reference_lines(
-    cache: &mut std::collections::BTreeMap<(usize, i64), std::sync::Arc<WorkLines>>,
+    cache: &mut std::collections::BTreeMap<(usize, i64), Arc<WorkLines>>,
     registries: &[Registry],
     key: (usize, i64),
     names: &std::collections::BTreeMap<(usize, i64), (String, String)>,
-) -> anyhow::Result<std::sync::Arc<WorkLines>> {
+) -> anyhow::Result<Arc<WorkLines>> {
     if let Some(lines) = cache.get(&key) {
         return Ok(lines.clone());
     }
     let (registry, work_id) = names.get(&key).cloned().unwrap_or_default();
-    let lines = std::sync::Arc::new(WorkLines {
+    let lines = registries[key.0].work_cmi(key.1)?;
+    let words = lines
+        .iter()
+        .map(|l| crate::matcher::cmi::line_words(&l.line))
+        .collect();
+    let lines = Arc::new(WorkLines {
         registry,
         work_id,
-        lines: registries[key.0].work_cmi(key.1)?,
+        lines,
+        words,
     });
     cache.insert(key, lines.clone());
     Ok(lines)
 }
 
+/// A record near records with passages, in which their works' CMI lines are looked for.
+struct Neighbour {
+    record: Option<String>,
+    /// Word hashes of its first and last [`CMI_NEIGHBOUR_BYTES`].
+    hashes: Vec<u64>,
+    /// Their index, built the first time a work is looked for here.
+    words: Option<DocWords>,
+    /// Works already looked for here.
+    checked: Vec<Arc<WorkLines>>,
+}
+
 /// Looks for the CMI lines of the works with passages in a document in that document and in
-/// its neighbouring records of the same file or member (see [`CMI_NEIGHBOURS`]), with bounded
-/// memory: the words of the last few records wait in a window until a record with passages
-/// claims them, and the works of the last record with passages stay pending for the next few.
+/// its neighbouring records of the same file or member (see [`CMI_NEIGHBOURS`]), each work
+/// once per record, with bounded memory: the word hashes of the last few records wait in a
+/// window (indexed only if a record with passages claims them), and the works of the last
+/// record with passages stay pending for the next few.
 #[derive(Default)]
 struct CmiWindow {
     address: Vec<u8>,
-    waiting: std::collections::VecDeque<(Option<String>, DocWords)>,
-    pending: Vec<std::sync::Arc<WorkLines>>,
+    waiting: std::collections::VecDeque<Neighbour>,
+    pending: Vec<Arc<WorkLines>>,
     keep_next: usize,
     hits: Vec<CmiHit>,
 }
@@ -539,7 +560,7 @@ impl CmiWindow {
         &mut self,
         doc: &crate::read::Document,
         tokens: &[crate::text::Token],
-        works_here: Vec<std::sync::Arc<WorkLines>>,
+        works_here: Vec<Arc<WorkLines>>,
     ) {
         if doc.address != self.address {
             self.address.clone_from(&doc.address);
@@ -548,73 +569,92 @@ impl CmiWindow {
             self.keep_next = 0;
         }
         if !works_here.is_empty() {
-            let words = DocWords::of(tokens);
-            for work in &works_here {
-                self.check(work, &doc.address, doc.record.as_ref(), &words);
-                let waiting = std::mem::take(&mut self.waiting);
-                for (record, words) in &waiting {
-                    self.check(work, &doc.address, record.as_ref(), words);
-                }
-                self.waiting = waiting;
-            }
-            for work in &self.pending.clone() {
-                self.check(work, &doc.address, doc.record.as_ref(), &words);
-            }
             for work in works_here {
-                if !self
-                    .pending
-                    .iter()
-                    .any(|p| std::sync::Arc::ptr_eq(p, &work))
-                {
+                if !self.pending.iter().any(|p| Arc::ptr_eq(p, &work)) {
                     self.pending.push(work);
+                }
+            }
+            let words = DocWords::of(tokens.iter().map(|t| t.text_hash));
+            for work in &self.pending {
+                check(
+                    &mut self.hits,
+                    work,
+                    &doc.address,
+                    doc.record.as_ref(),
+                    &words,
+                );
+                for neighbour in &mut self.waiting {
+                    if neighbour.checked.iter().any(|c| Arc::ptr_eq(c, work)) {
+                        continue;
+                    }
+                    let words = neighbour
+                        .words
+                        .get_or_insert_with(|| DocWords::of(neighbour.hashes.iter().copied()));
+                    check(
+                        &mut self.hits,
+                        work,
+                        &doc.address,
+                        neighbour.record.as_ref(),
+                        words,
+                    );
+                    neighbour.checked.push(work.clone());
                 }
             }
             self.keep_next = CMI_NEIGHBOURS;
             return;
         }
-        let ends = matter_tokens(&doc.text, tokens);
-        let words = DocWords::of(&ends);
+        let tail = doc.text.len().saturating_sub(CMI_NEIGHBOUR_BYTES);
+        let mut neighbour = Neighbour {
+            record: doc.record.clone(),
+            hashes: tokens
+                .iter()
+                .filter(|t| t.start < CMI_NEIGHBOUR_BYTES || t.end > tail)
+                .map(|t| t.text_hash)
+                .collect(),
+            words: None,
+            checked: Vec::new(),
+        };
         if self.keep_next > 0 {
-            for work in &self.pending.clone() {
-                self.check(work, &doc.address, doc.record.as_ref(), &words);
+            let words = DocWords::of(neighbour.hashes.iter().copied());
+            for work in &self.pending {
+                check(
+                    &mut self.hits,
+                    work,
+                    &doc.address,
+                    doc.record.as_ref(),
+                    &words,
+                );
             }
+            neighbour.words = Some(words);
+            neighbour.checked = self.pending.clone();
             self.keep_next -= 1;
         }
-        self.waiting.push_back((doc.record.clone(), words));
+        self.waiting.push_back(neighbour);
         if self.waiting.len() > CMI_NEIGHBOURS {
             self.waiting.pop_front();
         }
     }
-
-    fn check(
-        &mut self,
-        work: &WorkLines,
-        address: &[u8],
-        record: Option<&String>,
-        words: &DocWords,
-    ) {
-        for (seq, line) in work.lines.iter().enumerate() {
-            if words.carries(&line.line) {
-                self.hits.push(CmiHit {
-                    address: address.to_vec(),
-                    record: record.cloned(),
-                    registry: work.registry.clone(),
-                    work_id: work.work_id.clone(),
-                    seq: seq as u32,
-                });
-            }
-        }
-    }
 }
 
-/// The tokens of the first and last [`CMI_NEIGHBOUR_BYTES`] of a record.
-fn matter_tokens(text: &str, tokens: &[crate::text::Token]) -> Vec<crate::text::Token> {
-    let tail = text.len().saturating_sub(CMI_NEIGHBOUR_BYTES);
-    tokens
-        .iter()
-        .filter(|t| t.start < CMI_NEIGHBOUR_BYTES || t.end > tail)
-        .cloned()
-        .collect()
+/// Records a hit for every line of `work` that a record carries.
+fn check(
+    hits: &mut Vec<CmiHit>,
+    work: &WorkLines,
+    address: &[u8],
+    record: Option<&String>,
+    words: &DocWords,
+) {
+    for (seq, line) in work.words.iter().enumerate() {
+        if words.carries_words(line) {
+            hits.push(CmiHit {
+                address: address.to_vec(),
+                record: record.cloned(),
+                registry: work.registry.clone(),
+                work_id: work.work_id.clone(),
+                seq: seq as u32,
+            });
+        }
+    }
 }
 
 /// The text indexes of the registries (parallel to them), whether each lists identifiers

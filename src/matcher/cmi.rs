@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use crate::text::{self, Token};
+use crate::text;
 
 /// Share of a CMI line's words that a document must hold, in order, to carry the line.
 /// Chosen on the evaluation's copies (EVALUATION.md, "CMI verdicts", seeds 1 and 2): with the
@@ -30,19 +30,29 @@ pub const SLACK: i64 = 2;
 #[derive(Debug, Default, Clone)]
 pub struct DocWords(HashMap<u64, Vec<u32>>);
 
+/// The word hashes of a CMI line, as [`DocWords::carries_words`] takes them (a work's lines are
+/// turned into words once, not once per document they are looked for in).
+pub fn line_words(line: &str) -> Vec<u64> {
+    text::tokens(line).iter().map(|t| t.text_hash).collect()
+}
+
 impl DocWords {
-    /// Indexes `tokens`.
-    pub fn of(tokens: &[Token]) -> DocWords {
-        let mut positions: HashMap<u64, Vec<u32>> = HashMap::with_capacity(tokens.len() / 4);
-        for (i, token) in tokens.iter().enumerate() {
-            positions.entry(token.text_hash).or_default().push(i as u32);
+    /// Indexes a document's word hashes (`text::Token::text_hash`, in text order).
+    pub fn of(hashes: impl IntoIterator<Item = u64>) -> DocWords {
+        let mut positions: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (i, hash) in hashes.into_iter().enumerate() {
+            positions.entry(hash).or_default().push(i as u32);
         }
         DocWords(positions)
     }
 
     /// Whether the document carries `line` (see the module docs).
     pub fn carries(&self, line: &str) -> bool {
-        let words = text::tokens(line);
+        self.carries_words(&line_words(line))
+    }
+
+    /// Whether the document carries the line of word hashes `words` (see [`line_words`]).
+    pub fn carries_words(&self, words: &[u64]) -> bool {
         if words.is_empty() {
             return false;
         }
@@ -58,7 +68,7 @@ impl DocWords {
         // words (a common word occurring twice in the window counts once).
         let mut votes: Vec<(i64, usize)> = Vec::new();
         for (i, word) in words.iter().enumerate() {
-            for &p in self.0.get(&word.text_hash).into_iter().flatten() {
+            for &p in self.0.get(word).into_iter().flatten() {
                 votes.push((i64::from(p) - i as i64, i));
             }
         }
@@ -93,7 +103,7 @@ mod tests {
     use super::*;
 
     fn doc(text: &str) -> DocWords {
-        DocWords::of(&text::tokens(text))
+        DocWords::of(text::tokens(text).iter().map(|t| t.text_hash))
     }
 
     const PAGE: &str = "Meridian Classics\nCopyright \u{a9} 2011 by Meridian House Ltd.\nAll rights reserved.\nPrinted in the United States of America\n10 9 8 7 6 5 4 3 2 1\n";
