@@ -317,6 +317,15 @@ impl<R: Read> Parser<R> {
         loop {
             let start = self.row.len();
             let token = self.lexer.next_token(&mut self.row)?;
+            if self.lexer.overlong && token != Token::Unterminated {
+                return Ok(Err(format!(
+                    "value {} longer than {MAX_TOKEN_BYTES} bytes",
+                    self.values.len() + 1
+                )));
+            }
+            if self.row.len() > MAX_ROW_BYTES {
+                return Ok(Err(format!("row longer than {MAX_ROW_BYTES} bytes")));
+            }
             match token {
                 Token::Quoted => self.values.push(Some(start..self.row.len())),
                 Token::Word => {
@@ -515,6 +524,13 @@ fn show(bytes: &[u8]) -> String {
 /// Size of the lexer's read buffer.
 const LEXER_BUF: usize = 64 * 1024;
 
+/// Most bytes kept of one token (a quoted value, a word, a name). LibGen's longest fields (a
+/// description, a table of contents) are tens of kilobytes; a longer value rejects its row.
+const MAX_TOKEN_BYTES: usize = 16 * 1024 * 1024;
+
+/// Most bytes of values kept for one row; a longer row is rejected.
+const MAX_ROW_BYTES: usize = 64 * 1024 * 1024;
+
 /// A byte-level MySQL lexer over any reader, counting lines.
 struct Lexer<R> {
     input: R,
@@ -528,6 +544,9 @@ struct Lexer<R> {
     token_line: u64,
     /// The last token returned.
     last: Token,
+    /// Whether the last token was longer than [`MAX_TOKEN_BYTES`] and only its first
+    /// [`MAX_TOKEN_BYTES`] were kept.
+    overlong: bool,
 }
 
 impl<R: Read> Lexer<R> {
@@ -541,6 +560,7 @@ impl<R: Read> Lexer<R> {
             line: 1,
             token_line: 1,
             last: Token::Eof,
+            overlong: false,
         }
     }
 
@@ -641,14 +661,20 @@ impl<R: Read> Lexer<R> {
     }
 
     /// Reads the next token, appending its text (unquoted, unescaped) to `out`.
+    ///
+    /// At most [`MAX_TOKEN_BYTES`] of a token are appended, so that a hostile dump (one
+    /// unterminated quote before gigabytes of data) cannot exhaust memory; the rest is read and
+    /// dropped, and [`Lexer::overlong`] is set.
     fn next_token(&mut self, out: &mut Vec<u8>) -> io::Result<Token> {
         self.skip_trivia()?;
         self.token_line = self.line;
+        self.overlong = false;
+        let base = out.len();
         let token = match self.peek()? {
             None => Token::Eof,
             Some(quote @ (b'\'' | b'"')) => {
                 self.bump()?;
-                self.quoted(quote, out)?
+                self.quoted(quote, out, base)?
             }
             Some(b'`') => {
                 self.bump()?;
@@ -657,10 +683,10 @@ impl<R: Read> Lexer<R> {
                         None => break Token::Unterminated,
                         Some(b'`') if self.peek()? == Some(b'`') => {
                             self.bump()?;
-                            out.push(b'`');
+                            self.keep(out, base, &[b'`']);
                         }
                         Some(b'`') => break Token::Backtick,
-                        Some(byte) => out.push(byte),
+                        Some(byte) => self.keep(out, base, &[byte]),
                     }
                 }
             }
@@ -673,7 +699,7 @@ impl<R: Read> Lexer<R> {
                     if byte.is_ascii_whitespace() || b"(),;'\"`".contains(&byte) {
                         break;
                     }
-                    out.push(byte);
+                    self.keep(out, base, &[byte]);
                     self.pos += 1;
                 }
                 Token::Word
@@ -684,43 +710,64 @@ impl<R: Read> Lexer<R> {
     }
 
     /// Reads a quoted string (opening quote consumed) with MySQL escapes and doubled quotes.
-    fn quoted(&mut self, quote: u8, out: &mut Vec<u8>) -> io::Result<Token> {
+    fn quoted(&mut self, quote: u8, out: &mut Vec<u8>, base: usize) -> io::Result<Token> {
         loop {
             if self.pos == self.len && self.fill(1)? == 0 {
                 return Ok(Token::Unterminated);
             }
             let available = &self.buf[self.pos..self.len];
             let Some(at) = memchr::memchr2(quote, b'\\', available) else {
-                out.extend_from_slice(available);
                 self.line += memchr::memchr_iter(b'\n', available).count() as u64;
+                let (pos, len) = (self.pos, self.len);
+                self.keep_range(out, base, pos..len);
                 self.pos = self.len;
                 continue;
             };
             let span = &available[..at];
-            out.extend_from_slice(span);
             self.line += memchr::memchr_iter(b'\n', span).count() as u64;
             let special = available[at];
+            let pos = self.pos;
+            self.keep_range(out, base, pos..pos + at);
             self.pos += at + 1;
             if special == b'\\' {
                 let Some(escaped) = self.bump()? else {
                     return Ok(Token::Unterminated);
                 };
                 match escaped {
-                    b'0' => out.push(0),
-                    b'b' => out.push(0x08),
-                    b'n' => out.push(b'\n'),
-                    b'r' => out.push(b'\r'),
-                    b't' => out.push(b'\t'),
-                    b'Z' => out.push(0x1a),
-                    b'%' | b'_' => out.extend_from_slice(&[b'\\', escaped]),
-                    other => out.push(other),
+                    b'0' => self.keep(out, base, &[0]),
+                    b'b' => self.keep(out, base, &[0x08]),
+                    b'n' => self.keep(out, base, b"\n"),
+                    b'r' => self.keep(out, base, b"\r"),
+                    b't' => self.keep(out, base, b"\t"),
+                    b'Z' => self.keep(out, base, &[0x1a]),
+                    b'%' | b'_' => self.keep(out, base, &[b'\\', escaped]),
+                    other => self.keep(out, base, &[other]),
                 }
             } else if self.peek()? == Some(quote) {
                 self.bump()?;
-                out.push(quote);
+                self.keep(out, base, &[quote]);
             } else {
                 return Ok(Token::Quoted);
             }
         }
+    }
+
+    /// Appends `bytes` to the token begun at `out[base]`, up to [`MAX_TOKEN_BYTES`].
+    fn keep(&mut self, out: &mut Vec<u8>, base: usize, bytes: &[u8]) {
+        let room = MAX_TOKEN_BYTES.saturating_sub(out.len() - base);
+        if bytes.len() > room {
+            self.overlong = true;
+        }
+        out.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    /// [`Lexer::keep`] of `self.buf[range]`.
+    fn keep_range(&mut self, out: &mut Vec<u8>, base: usize, range: Range<usize>) {
+        let room = MAX_TOKEN_BYTES.saturating_sub(out.len() - base);
+        if range.len() > room {
+            self.overlong = true;
+        }
+        let end = range.start + range.len().min(room);
+        out.extend_from_slice(&self.buf[range.start..end]);
     }
 }

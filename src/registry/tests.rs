@@ -271,6 +271,42 @@ fn libgen_streams_a_20_mb_insert_line() {
     assert_eq!(last.authors.as_deref(), Some("Author 99999"));
 }
 
+#[test]
+fn libgen_rejects_a_value_too_long_to_keep_and_reads_on() {
+    let huge = "x".repeat(17 * 1024 * 1024);
+    let dump = format!(
+        "CREATE TABLE `fiction` (`ID` int, `MD5` char(32), `Title` varchar(2000));\n\
+         INSERT INTO `fiction` VALUES (1,'{:032x}','Kept');\n\
+         INSERT INTO `fiction` VALUES (2,'{:032x}','{huge}'),(3,'{:032x}','Lost with its statement');\n\
+         INSERT INTO `fiction` VALUES (4,'{:032x}','Kept too');\n\
+         INSERT INTO `fiction` VALUES (5,'{:032x}','{huge}",
+        1, 2, 3, 4, 5
+    );
+    let loaded = load(|writer| libgen::read(dump.as_bytes(), writer));
+    assert_eq!(
+        loaded.rejects,
+        vec![
+            (
+                3,
+                "syntax error in insert into `fiction` at row 1: value 3 longer than 16777216 bytes; rest of statement skipped"
+                    .to_string()
+            ),
+            (
+                5,
+                "syntax error in insert into `fiction` at row 1: unterminated string; rest of statement skipped"
+                    .to_string()
+            ),
+        ]
+    );
+    assert_eq!(loaded.kept, 2);
+    assert_eq!(
+        one(&loaded.registry, &format!("{:032x}", 4))
+            .title
+            .as_deref(),
+        Some("Kept too")
+    );
+}
+
 const AAC: &str = r#"{"aacid":"aacid__zlib3_records__20230808T014342Z__22433983__URsJNGy5CjokTsNT6hUmmj","metadata":{"zlibrary_id":22433983,"date_added":"2022-08-25","extension":"epub","filesize_reported":1432434,"md5_reported":"63332c8d6514aa6081d088de96ed1d4f","title":"Crown of Lies","author":"Annika West","publisher":"Mad Hag Publishing","year":"2022","isbns":["B0B6HNHVV9","9780061714306","0804429570"]}}
 {"aacid":"aacid__zlib3_files__20230808T051503Z__22433983__NRgUGwTJYJpkQjTbz2jA3M","data_folder":"annas_archive_data__aacid__zlib3_files__20230808T051503Z--20230808T051504Z","metadata":{"zlibrary_id":"22433983","md5":"0000000000000000000000000000f11e"}}
 {"aacid":"aacid__zlib3_records__20240101T000000Z__22433983__Bq2nYkXh3v9Qp2zZ5mWc1a","metadata":{"zlibrary_id":22433983,"extension":"epub","filesize_reported":1432434,"md5_reported":"63332c8d6514aa6081d088de96ed1d4f","title":"Crown of Lies","author":"Annika West","year":"2022","isbns":[],"removed":1,"annabookinfo":{"response":{"md5":"63332c8d6514aa6081d088de96ed1d4f","deleted_comment":"DMCA"}}}}
