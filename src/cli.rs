@@ -320,8 +320,9 @@ pub struct ImportArgs {
     /// The registry database to create or extend.
     #[arg(value_name = "REG.db")]
     pub registry: PathBuf,
-    /// Source files (plain or compressed with gzip, zstd, bzip2 or xz).
-    #[arg(value_name = "SOURCE", required = true)]
+    /// Source files (plain or compressed with gzip, zstd, bzip2 or xz). With none, an existing
+    /// registry is only upgraded in place to this provaudit's schema.
+    #[arg(value_name = "SOURCE")]
     pub sources: Vec<PathBuf>,
     /// Source format; `auto` looks at the name and the first bytes.
     #[arg(long, value_enum, default_value_t = SourceFormatArg::Auto)]

@@ -417,6 +417,22 @@ fn import(args: ImportArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
         SourceFormatArg::Csv => SourceFormat::Csv,
         SourceFormatArg::Jsonl => SourceFormat::Jsonl,
     };
+    if args.sources.is_empty() {
+        if !args.registry.exists() {
+            anyhow::bail!(
+                "no sources given and registry `{}` does not exist\nhint: `provaudit registry import {} SOURCE...` creates it",
+                args.registry.display(),
+                args.registry.display()
+            );
+        }
+        crate::registry::import(&args.registry, &[], SourceFormat::Auto, None, &|_| {})?;
+        ui.say(&format!(
+            "{}: at registry schema version {}",
+            args.registry.display(),
+            crate::registry::schema_version()
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
     let bar = ui.progress.spinner("importing");
     let infos = crate::registry::import(
         &args.registry,

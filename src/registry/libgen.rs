@@ -683,7 +683,7 @@ impl<R: Read> Lexer<R> {
                         None => break Token::Unterminated,
                         Some(b'`') if self.peek()? == Some(b'`') => {
                             self.bump()?;
-                            self.keep(out, base, &[b'`']);
+                            self.keep(out, base, b"`");
                         }
                         Some(b'`') => break Token::Backtick,
                         Some(byte) => self.keep(out, base, &[byte]),

@@ -128,3 +128,75 @@ fn a_results_store_passed_as_registry_and_the_reverse_are_refused() {
             .contains("is a provaudit registry, not a results database")
     );
 }
+
+/// A registry from an older provaudit is refused by `audit` with a hint, and
+/// `registry import REG.db` with no sources upgrades it in place, as the hint says.
+#[test]
+fn an_older_registry_is_refused_with_a_hint_and_upgraded_by_import_without_sources() {
+    let env = TestEnv::new();
+    let demo = env.copy("demo");
+    let reg = env.path("reg.db");
+    let out = env
+        .cmd()
+        .args(["registry", "import", "reg.db"])
+        .arg(demo.join("registry/extra.csv"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    // Make it look like a schema-3 registry: before the `identifiers` table of migration 4.
+    {
+        let conn = rusqlite::Connection::open(&reg).unwrap();
+        conn.execute_batch("DROP TABLE identifiers; PRAGMA user_version = 3;")
+            .unwrap();
+    }
+    let refused = env
+        .cmd()
+        .arg("audit")
+        .arg(demo.join("corpus"))
+        .args(["--out", "out", "--registry", "reg.db"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("has schema version 3, older than"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: upgrade it in place with `provaudit registry import"),
+        "{stderr}"
+    );
+
+    let upgraded = env
+        .cmd()
+        .args(["registry", "import", "reg.db"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&upgraded.stderr);
+    assert!(upgraded.status.success(), "{stderr}");
+    assert!(stderr.contains("at registry schema version"), "{stderr}");
+    let audit = env
+        .cmd()
+        .arg("audit")
+        .arg(demo.join("corpus"))
+        .args(["--out", "out", "--fail-on", "none", "--registry", "reg.db"])
+        .output()
+        .unwrap();
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+
+    let missing = env
+        .cmd()
+        .args(["registry", "import", "nothing.db"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.contains("no sources given and registry `nothing.db` does not exist"),
+        "{stderr}"
+    );
+}
