@@ -319,18 +319,14 @@ fn report_command(args: ReportArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let result = report::build(&store)?;
     match (args.format, &args.output) {
         (ReportFormat::Json, Some(path)) => report::json::write_file(&result, path)?,
-        (format, output) => {
-            let mut bytes = Vec::new();
-            render(&result, format, &mut bytes)?;
-            match output {
-                Some(path) => report::json::write_atomic(path, &bytes)?,
-                None => {
-                    let stdout = std::io::stdout();
-                    let mut out = stdout.lock();
-                    out.write_all(&bytes)?;
-                    out.flush()?;
-                }
-            }
+        (format, Some(path)) => {
+            report::json::write_atomic_with(path, |w| render(&result, format, w))?;
+        }
+        (format, None) => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            render(&result, format, &mut out)?;
+            out.flush()?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -372,20 +368,21 @@ fn open_for_report(
     }
 }
 
-/// Renders one report format into `bytes`.
+/// Renders one report format into `out` (streamed: the formats that list every file never
+/// hold the whole rendering).
 fn render(
     result: &report::AuditResult,
     format: ReportFormat,
-    bytes: &mut Vec<u8>,
+    out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
-        ReportFormat::Json => report::json::write(result, bytes),
-        ReportFormat::Html => report::html::write(result, bytes),
-        ReportFormat::Md => report::markdown::write(result, bytes),
-        ReportFormat::Csv => report::findings_csv::write(result, bytes),
-        ReportFormat::Hashdeep => report::hashdeep::write(result, bytes),
-        ReportFormat::Dfxml => report::dfxml::write(result, bytes),
-        ReportFormat::Cyclonedx => report::cyclonedx::write(result, bytes),
+        ReportFormat::Json => report::json::write(result, out),
+        ReportFormat::Html => report::html::write(result, out),
+        ReportFormat::Md => report::markdown::write(result, out),
+        ReportFormat::Csv => report::findings_csv::write(result, out),
+        ReportFormat::Hashdeep => report::hashdeep::write(result, out),
+        ReportFormat::Dfxml => report::dfxml::write(result, out),
+        ReportFormat::Cyclonedx => report::cyclonedx::write(result, out),
     }
 }
 
@@ -402,9 +399,8 @@ const AUDIT_RENDERINGS: [(ReportFormat, &str); 6] = [
 /// Writes every other format into the output folder, each atomically.
 fn write_renderings(result: &report::AuditResult, out: &std::path::Path) -> anyhow::Result<()> {
     for (format, name) in AUDIT_RENDERINGS {
-        let mut bytes = Vec::new();
-        render(result, format, &mut bytes).with_context(|| format!("cannot render `{name}`"))?;
-        report::json::write_atomic(&out.join(name), &bytes)?;
+        report::json::write_atomic_with(&out.join(name), |w| render(result, format, w))
+            .with_context(|| format!("cannot render `{name}`"))?;
     }
     Ok(())
 }

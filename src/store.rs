@@ -1056,56 +1056,19 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every stored file with items and findings, sorted by (root, path).
-    pub fn files(&self) -> anyhow::Result<Vec<StoredFile>> {
-        let mut files: Vec<(i64, StoredFile)> = Vec::new();
-        let mut index: HashMap<i64, usize> = HashMap::new();
-        {
-            let mut stmt = self.conn.prepare(
-                "SELECT id, root, path, mtime_ns, documents FROM files ORDER BY root, path",
-            )?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let id: i64 = r.get(0)?;
-                index.insert(id, files.len());
-                files.push((
-                    id,
-                    StoredFile {
-                        root: r.get(1)?,
-                        path: r.get(2)?,
-                        mtime_ns: r.get(3)?,
-                        items: Vec::new(),
-                        findings: Vec::new(),
-                        documents: r.get::<_, i64>(4)? as u64,
-                        spans: Vec::new(),
-                        doc_errors: Vec::new(),
-                        cmi_hits: Vec::new(),
-                    },
-                ));
-            }
-        }
-        {
-            let mut stmt = self.conn.prepare(
-                "SELECT file_id, address, depth, bytes, md5, sha1, sha256, blake3, format, error
-                 FROM items ORDER BY file_id, seq",
-            )?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let Some(&pos) = index.get(&r.get::<_, i64>(0)?) else {
-                    continue;
-                };
-                let digests = read_digests(r)?;
-                let format: String = r.get(8)?;
-                files[pos].1.items.push(Item {
-                    address: r.get(1)?,
-                    depth: r.get(2)?,
-                    bytes: r.get::<_, i64>(3)? as u64,
-                    digests,
-                    format: format_from_name(&format),
-                    error: r.get(9)?,
-                });
-            }
-        }
+    /// Calls `each` with every stored file, items and findings included, in (root, path)
+    /// order, one file at a time.
+    ///
+    /// # Performance
+    ///
+    /// Files and their items are streamed from one query, so memory does not grow with the
+    /// corpus; findings, text spans, document errors and CMI hits (which grow with what was
+    /// found, not with the corpus) are read first and handed out with their files.
+    pub fn for_each_file(
+        &self,
+        mut each: impl FnMut(StoredFile) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut findings: HashMap<i64, Vec<Finding>> = HashMap::new();
         {
             let mut stmt = self.conn.prepare(
                 "SELECT file_id, item_seq, tier, method, status, matched_by, detail, record
@@ -1113,14 +1076,11 @@ impl Store {
             )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                let Some(&pos) = index.get(&r.get::<_, i64>(0)?) else {
-                    continue;
-                };
                 let tier: String = r.get(2)?;
                 let status: String = r.get(4)?;
                 let matched_by: String = r.get(5)?;
                 let record: String = r.get(7)?;
-                files[pos].1.findings.push(Finding {
+                findings.entry(r.get(0)?).or_default().push(Finding {
                     item_seq: r.get(1)?,
                     tier: crate::matcher::Tier::from_name(&tier)
                         .with_context(|| format!("unknown tier `{tier}` in results database"))?,
@@ -1134,6 +1094,7 @@ impl Store {
                 });
             }
         }
+        let mut spans: HashMap<i64, Vec<TextSpan>> = HashMap::new();
         {
             let mut stmt = self.conn.prepare(
                 "SELECT file_id, address, record, work, work_tokens, start, end, work_start, work_end,
@@ -1142,12 +1103,9 @@ impl Store {
             )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                let Some(&pos) = index.get(&r.get::<_, i64>(0)?) else {
-                    continue;
-                };
                 let work: String = r.get(3)?;
                 let u = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)? as u64) };
-                files[pos].1.spans.push(TextSpan {
+                spans.entry(r.get(0)?).or_default().push(TextSpan {
                     work_row: 0,
                     work: serde_json::from_str::<Record>(&work)
                         .context("corrupt work record in results database")?,
@@ -1166,22 +1124,21 @@ impl Store {
                 });
             }
         }
+        let mut doc_errors: HashMap<i64, Vec<DocError>> = HashMap::new();
         {
             let mut stmt = self.conn.prepare(
                 "SELECT file_id, address, record, message FROM document_errors ORDER BY file_id, rowid",
             )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                let Some(&pos) = index.get(&r.get::<_, i64>(0)?) else {
-                    continue;
-                };
-                files[pos].1.doc_errors.push(DocError {
+                doc_errors.entry(r.get(0)?).or_default().push(DocError {
                     address: r.get(1)?,
                     record: r.get(2)?,
                     message: r.get(3)?,
                 });
             }
         }
+        let mut cmi_hits: HashMap<i64, Vec<CmiHit>> = HashMap::new();
         {
             let mut stmt = self.conn.prepare(
                 "SELECT file_id, address, record, registry, work_id, seq
@@ -1189,10 +1146,7 @@ impl Store {
             )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                let Some(&pos) = index.get(&r.get::<_, i64>(0)?) else {
-                    continue;
-                };
-                files[pos].1.cmi_hits.push(CmiHit {
+                cmi_hits.entry(r.get(0)?).or_default().push(CmiHit {
                     address: r.get(1)?,
                     record: r.get(2)?,
                     registry: r.get(3)?,
@@ -1201,7 +1155,68 @@ impl Store {
                 });
             }
         }
-        Ok(files.into_iter().map(|(_, f)| f).collect())
+
+        // One pass over files joined with their items: the (root, path) index gives the order,
+        // the items' primary key (file_id, seq) each file's items, so nothing is sorted.
+        let mut stmt = self.conn.prepare(
+            "SELECT f.id, f.root, f.path, f.mtime_ns, f.documents,
+                    i.address, i.depth, i.bytes, i.md5, i.sha1, i.sha256, i.blake3, i.format, i.error
+             FROM files f LEFT JOIN items i ON i.file_id = f.id
+             ORDER BY f.root, f.path, i.seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut current: Option<(i64, StoredFile)> = None;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if current.as_ref().is_none_or(|(cur, _)| *cur != id) {
+                if let Some((_, file)) = current.take() {
+                    each(file)?;
+                }
+                current = Some((
+                    id,
+                    StoredFile {
+                        root: r.get(1)?,
+                        path: r.get(2)?,
+                        mtime_ns: r.get(3)?,
+                        items: Vec::new(),
+                        findings: findings.remove(&id).unwrap_or_default(),
+                        documents: r.get::<_, i64>(4)? as u64,
+                        spans: spans.remove(&id).unwrap_or_default(),
+                        doc_errors: doc_errors.remove(&id).unwrap_or_default(),
+                        cmi_hits: cmi_hits.remove(&id).unwrap_or_default(),
+                    },
+                ));
+            }
+            let Some(address) = r.get::<_, Option<Vec<u8>>>(5)? else {
+                continue;
+            };
+            let format: String = r.get(12)?;
+            if let Some((_, file)) = current.as_mut() {
+                file.items.push(Item {
+                    address,
+                    depth: r.get(6)?,
+                    bytes: r.get::<_, i64>(7)? as u64,
+                    digests: read_digests_at(r, 8)?,
+                    format: format_from_name(&format),
+                    error: r.get(13)?,
+                });
+            }
+        }
+        if let Some((_, file)) = current {
+            each(file)?;
+        }
+        Ok(())
+    }
+
+    /// Every stored file with items and findings, sorted by (root, path); see
+    /// [`Store::for_each_file`], which does not hold them all.
+    pub fn files(&self) -> anyhow::Result<Vec<StoredFile>> {
+        let mut files = Vec::new();
+        self.for_each_file(|file| {
+            files.push(file);
+            Ok(())
+        })?;
+        Ok(files)
     }
 
     /// The CMI of every reference work with passages in the corpus, keyed by (registry, work
@@ -1311,11 +1326,12 @@ pub fn custody_hash(prev_hash: &str, seq: i64, at: &str, op: &str, detail: &str)
     hex::encode(hasher.finalize())
 }
 
-fn read_digests(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Digests>> {
-    let md5: Option<Vec<u8>> = r.get(4)?;
-    let sha1: Option<Vec<u8>> = r.get(5)?;
-    let sha256: Option<Vec<u8>> = r.get(6)?;
-    let blake3: Option<Vec<u8>> = r.get(7)?;
+/// The digests in columns `first..first + 4` (md5, sha1, sha256, blake3) of a row.
+fn read_digests_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Option<Digests>> {
+    let md5: Option<Vec<u8>> = r.get(first)?;
+    let sha1: Option<Vec<u8>> = r.get(first + 1)?;
+    let sha256: Option<Vec<u8>> = r.get(first + 2)?;
+    let blake3: Option<Vec<u8>> = r.get(first + 3)?;
     Ok(match (md5, sha1, sha256, blake3) {
         (Some(md5), Some(sha1), Some(sha256), Some(blake3))
             if md5.len() == 16 && sha1.len() == 20 && sha256.len() == 32 && blake3.len() == 32 =>

@@ -56,7 +56,7 @@ pub fn write(result: &AuditResult, out: impl Write) -> io::Result<()> {
                     .with_attribute(("provaudit:root", index.to_string().as_str()))
                     .write_inner_content(|xml| text_element(xml, "image_filename", root))?;
             }
-            for file in &result.files {
+            result.files.for_each(|file| {
                 xml.create_element("fileobject")
                     .write_inner_content(|xml| {
                         text_element(xml, "filename", &file.path)?;
@@ -94,7 +94,8 @@ pub fn write(result: &AuditResult, out: impl Write) -> io::Result<()> {
                         }
                         Ok(())
                     })?;
-            }
+                Ok(())
+            })?;
             Ok(())
         })?;
     xml.get_mut().write_all(b"\n")

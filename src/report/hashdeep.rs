@@ -33,21 +33,21 @@ pub fn write(result: &AuditResult, mut out: impl Write) -> io::Result<()> {
     )?;
     writeln!(out, "##")?;
     let mut skipped = Vec::new();
-    for file in &result.files {
+    result.files.for_each(|file| {
         // A file with digests was read to its end, even if its content is damaged (a
         // corrupt archive keeps the digests of its bytes).
         if file.depth != 0 {
-            continue;
+            return Ok(());
         }
         let (Some(md5), Some(sha256)) = (&file.md5, &file.sha256) else {
-            continue;
+            return Ok(());
         };
         if file.path_hex.is_some() || file.path.contains([',', '\n', '\r']) {
             skipped.push(file.path.clone());
-            continue;
+            return Ok(());
         }
-        writeln!(out, "{},{md5},{sha256},./{}", file.bytes, file.path)?;
-    }
+        writeln!(out, "{},{md5},{sha256},./{}", file.bytes, file.path)
+    })?;
     for path in skipped {
         writeln!(
             out,

@@ -26,30 +26,68 @@ pub fn leaf(root: u32, path: &[u8], sha256: &[u8; 32]) -> Vec<u8> {
 
 /// The Merkle tree hash of `leaves` (leaf data, in order).
 pub fn root(leaves: &[Vec<u8>]) -> [u8; 32] {
-    let hashes: Vec<[u8; 32]> = leaves
-        .iter()
-        .map(|d| {
-            let mut h = Sha256::new();
-            h.update([0u8]);
-            h.update(d);
-            h.finalize().into()
-        })
-        .collect();
-    if hashes.is_empty() {
-        return Sha256::digest([]).into();
+    let mut tree = Tree::default();
+    for leaf in leaves {
+        tree.push(leaf);
     }
-    subtree(&hashes)
+    tree.root()
 }
 
-fn subtree(hashes: &[[u8; 32]]) -> [u8; 32] {
-    if hashes.len() == 1 {
-        return hashes[0];
+/// The Merkle tree hash computed one leaf at a time, in O(log n) memory.
+///
+/// It keeps the roots of the complete subtrees built so far, largest first (their sizes are
+/// the binary digits of the leaf count); pushing a leaf merges equal-sized neighbours, and the
+/// root folds the rest from the right. This is RFC 6962's split (left subtree of the largest
+/// power of two below n) computed bottom-up.
+#[derive(Debug, Default, Clone)]
+pub struct Tree {
+    /// (subtree hash, leaf count), leaf counts strictly decreasing powers of two.
+    stack: Vec<([u8; 32], u64)>,
+    leaves: u64,
+}
+
+impl Tree {
+    /// Adds the next leaf (its leaf data, not yet hashed).
+    pub fn push(&mut self, data: &[u8]) {
+        let mut h = Sha256::new();
+        h.update([0u8]);
+        h.update(data);
+        self.stack.push((h.finalize().into(), 1));
+        self.leaves += 1;
+        while self.stack.len() >= 2 {
+            let (right, right_size) = self.stack[self.stack.len() - 1];
+            let (left, left_size) = self.stack[self.stack.len() - 2];
+            if left_size != right_size {
+                break;
+            }
+            self.stack.truncate(self.stack.len() - 2);
+            self.stack.push((node(&left, &right), left_size * 2));
+        }
     }
-    let k = hashes.len().next_power_of_two() / 2;
+
+    /// Number of leaves pushed.
+    pub fn leaves(&self) -> u64 {
+        self.leaves
+    }
+
+    /// The tree hash of the leaves pushed so far (`SHA-256()` of nothing when there are none).
+    pub fn root(&self) -> [u8; 32] {
+        let mut iter = self.stack.iter().rev();
+        let Some(&(mut acc, _)) = iter.next() else {
+            return Sha256::digest([]).into();
+        };
+        for (left, _) in iter {
+            acc = node(left, &acc);
+        }
+        acc
+    }
+}
+
+fn node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update([1u8]);
-    h.update(subtree(&hashes[..k]));
-    h.update(subtree(&hashes[k..]));
+    h.update(left);
+    h.update(right);
     h.finalize().into()
 }
 
@@ -58,11 +96,27 @@ mod tests {
     use super::*;
 
     fn node(l: [u8; 32], r: [u8; 32]) -> [u8; 32] {
-        let mut h = Sha256::new();
-        h.update([1u8]);
-        h.update(l);
-        h.update(r);
-        h.finalize().into()
+        super::node(&l, &r)
+    }
+
+    /// RFC 6962 section 2.1 as written: recursive, split at the largest power of two below n.
+    fn recursive(leaves: &[Vec<u8>]) -> [u8; 32] {
+        match leaves.len() {
+            0 => Sha256::digest([]).into(),
+            1 => leaf_hash(&leaves[0]),
+            n => {
+                let k = n.next_power_of_two() / 2;
+                node(recursive(&leaves[..k]), recursive(&leaves[k..]))
+            }
+        }
+    }
+
+    #[test]
+    fn the_streaming_tree_equals_the_recursive_definition_for_every_size_to_130() {
+        let d: Vec<Vec<u8>> = (0u32..130).map(|i| i.to_le_bytes().to_vec()).collect();
+        for n in 0..=d.len() {
+            assert_eq!(root(&d[..n]), recursive(&d[..n]), "n = {n}");
+        }
     }
 
     fn leaf_hash(d: &[u8]) -> [u8; 32] {

@@ -10,6 +10,7 @@ pub mod cmi;
 pub mod cyclonedx;
 pub mod dfxml;
 pub mod escape;
+pub mod files;
 pub mod findings_csv;
 pub mod hashdeep;
 pub mod html;
@@ -21,7 +22,10 @@ pub mod sample;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
+
+pub use files::FileList;
 
 use crate::matcher::text::TextSpan;
 use crate::matcher::{FindingStatus, Tier};
@@ -42,8 +46,9 @@ pub struct AuditResult {
     pub run: Run,
     /// Corpus totals.
     pub corpus: Corpus,
-    /// Every file and archive member.
-    pub files: Vec<FileEntry>,
+    /// Every file and archive member (held in a temporary file past
+    /// [`FileList::DEFAULT_IN_MEMORY`] entries).
+    pub files: FileList,
     /// One per (work, tier).
     pub findings: Vec<WorkFinding>,
     /// Digest matches contradicted by the registry's file size: not findings.
@@ -138,7 +143,7 @@ pub struct SkippedEntry {
 }
 
 /// A file or archive member.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileEntry {
     /// Root index.
     pub root: u32,
@@ -426,6 +431,16 @@ pub struct Manifest {
 ///
 /// The store has never completed the context of a scan, or a read fails.
 pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
+    build_with(store, FileList::DEFAULT_IN_MEMORY)
+}
+
+/// [`build`], holding at most `spill_after` entries of the file list in memory (the rest go
+/// to a temporary file beside the store, or in the system's temporary folder).
+///
+/// # Errors
+///
+/// As [`build`], and a temporary file that cannot be written.
+pub fn build_with(store: &Store, spill_after: usize) -> anyhow::Result<AuditResult> {
     let context: crate::scan::ScanContext = match store.meta("context")? {
         Some(text) => serde_json::from_str(&text)?,
         None => anyhow::bail!(
@@ -436,32 +451,31 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
     };
     let scans = store.runs()?;
     let last = scans.last();
-    let stored = store.files()?;
     let skipped = store.skipped()?;
 
-    let mut files = Vec::new();
+    let mut files = FileList::new(store.path().parent(), spill_after);
     let mut corpus_bytes = 0u64;
     let mut n_files = 0u64;
     let mut n_members = 0u64;
     let mut n_errors = 0u64;
-    let mut leaves = Vec::new();
+    let mut leaves = manifest::Tree::default();
     // (tier, registry, collection, id) -> builder, for matches and conflicts separately.
     let mut matches: BTreeMap<WorkKey, Builder> = BTreeMap::new();
     let mut conflicts: BTreeMap<WorkKey, Builder> = BTreeMap::new();
-    let mut involved = BTreeSet::new();
+    let mut files_involved = 0u64;
     let mut bytes_involved = 0u64;
     let mut n_documents = 0u64;
     let mut document_errors = Vec::new();
     let mut text = TextBuilder::default();
 
-    for file in &stored {
+    store.for_each_file(|file| {
         for (seq, item) in file.items.iter().enumerate() {
             if seq == 0 {
                 n_files += 1;
                 corpus_bytes += item.bytes;
                 // Digests exist only when every byte was read, even for a damaged archive.
                 if let Some(d) = &item.digests {
-                    leaves.push(manifest::leaf(file.root, &item.address, &d.sha256));
+                    leaves.push(&manifest::leaf(file.root, &item.address, &d.sha256));
                 }
             } else {
                 n_members += 1;
@@ -470,22 +484,24 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
                 n_errors += 1;
             }
             let d = item.digests.as_ref();
-            files.push(FileEntry {
-                root: file.root,
-                path: display(&item.address),
-                path_hex: (!is_exact(&item.address)).then(|| hex::encode(&item.address)),
-                depth: item.depth,
-                bytes: item.bytes,
-                mtime: (seq == 0).then(|| format_mtime(file.mtime_ns)),
-                md5: d.map(|d| hex::encode(d.md5)),
-                sha1: d.map(|d| hex::encode(d.sha1)),
-                sha256: d.map(|d| hex::encode(d.sha256)),
-                blake3: d.map(|d| hex::encode(d.blake3)),
-                format: item.format.as_str().to_string(),
-                documents: (seq == 0).then_some(file.documents),
-                status: if item.error.is_some() { "error" } else { "ok" }.to_string(),
-                error: item.error.clone(),
-            });
+            files
+                .push(FileEntry {
+                    root: file.root,
+                    path: display(&item.address),
+                    path_hex: (!is_exact(&item.address)).then(|| hex::encode(&item.address)),
+                    depth: item.depth,
+                    bytes: item.bytes,
+                    mtime: (seq == 0).then(|| format_mtime(file.mtime_ns)),
+                    md5: d.map(|d| hex::encode(d.md5)),
+                    sha1: d.map(|d| hex::encode(d.sha1)),
+                    sha256: d.map(|d| hex::encode(d.sha256)),
+                    blake3: d.map(|d| hex::encode(d.blake3)),
+                    format: item.format.as_str().to_string(),
+                    documents: (seq == 0).then_some(file.documents),
+                    status: if item.error.is_some() { "error" } else { "ok" }.to_string(),
+                    error: item.error.clone(),
+                })
+                .context("cannot hold the report's file list in a temporary file")?;
         }
         let mut file_involved = false;
         for finding in &file.findings {
@@ -523,10 +539,14 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
         }
         text.add_cmi(file.root, &file.cmi_hits);
         if file_involved {
-            involved.insert((file.root, file.path.clone()));
+            files_involved += 1;
             bytes_involved += file.items.first().map_or(0, |i| i.bytes);
         }
-    }
+        Ok(())
+    })?;
+    files
+        .finish()
+        .context("cannot hold the report's file list in a temporary file")?;
 
     let mut findings: Vec<WorkFinding> = matches.into_iter().map(|(k, b)| b.finish(k)).collect();
     let (text_findings, cmi_stripped_by_folder) =
@@ -615,7 +635,7 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
         summary: Summary {
             works_by_tier,
             works_by_registry,
-            files_involved: involved.len() as u64,
+            files_involved,
             bytes_involved,
             share_of_corpus_bytes: if corpus_bytes == 0 {
                 0.0
@@ -633,8 +653,8 @@ pub fn build(store: &Store) -> anyhow::Result<AuditResult> {
         conflicts,
         manifest: Manifest {
             algorithm: manifest::ALGORITHM.to_string(),
-            leaves: leaves.len() as u64,
-            root: hex::encode(manifest::root(&leaves)),
+            leaves: leaves.leaves(),
+            root: hex::encode(leaves.root()),
         },
     })
 }

@@ -62,9 +62,18 @@ pub fn with_strings(text: &str) -> AuditResult {
             }
         }
     }
-    for file in &mut result.files {
-        file.path = text.to_string();
-    }
+    let mut files = Vec::new();
+    result
+        .files
+        .for_each(|file| {
+            files.push(FileEntry {
+                path: text.to_string(),
+                ..file.clone()
+            });
+            Ok(())
+        })
+        .expect("the sample's files are in memory");
+    result.files = files.into();
     result.corpus.roots = vec![text.to_string()];
     result
 }
@@ -162,7 +171,8 @@ pub fn result() -> AuditResult {
             file(BIDI_PATH, Some("e2".repeat(32)), None),
             file("broken.gz", None, Some("gzip stream truncated <at> 10")),
             file("shard-0.jsonl", Some("ab".repeat(32)), None),
-        ],
+        ]
+        .into(),
         summary: Summary {
             works_by_tier: [("T1", 1), ("T2", 0), ("T3", 1), ("T4", 0)]
                 .into_iter()

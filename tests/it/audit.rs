@@ -244,3 +244,79 @@ fn no_bibliographic_skips_t4_and_leaves_the_other_tiers_alone() {
     assert!(files(&with) == files(&without), "file entries differ");
     assert_eq!(without["corpus"]["documents"], 0);
 }
+
+/// The file list of a report can be held in memory or in a temporary file (past
+/// `FileList::DEFAULT_IN_MEMORY` entries); every format renders the same bytes either way,
+/// and the same as the `report.json` that `audit` wrote.
+#[test]
+fn reports_are_the_same_whether_the_file_list_is_in_memory_or_spilled() {
+    use provaudit::report;
+    let env = TestEnv::new();
+    let corpus = env.copy("demo");
+    let out = env
+        .cmd()
+        .arg("audit")
+        .arg(corpus.join("corpus"))
+        .arg("--registry")
+        .arg(corpus.join("registry"))
+        .arg(corpus.join("works"))
+        .arg("--out")
+        .arg(env.path("out"))
+        .args(["--fail-on", "none"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = provaudit::store::Store::open_read_only(&env.path("out/run.db")).unwrap();
+    let held = report::build_with(&store, usize::MAX).unwrap();
+    let spilled = report::build_with(&store, 0).unwrap();
+    assert!(!held.files.is_spilled());
+    assert!(spilled.files.is_spilled());
+    assert!(held.files.len() > 50, "{} files", held.files.len());
+    assert_eq!(held.files.len(), spilled.files.len());
+    type Render = fn(&report::AuditResult, &mut Vec<u8>) -> std::io::Result<()>;
+    let formats: [(&str, Render); 7] = [
+        ("json", |r, o| report::json::write(r, o)),
+        ("html", |r, o| report::html::write(r, o)),
+        ("md", |r, o| report::markdown::write(r, o)),
+        ("csv", |r, o| report::findings_csv::write(r, o)),
+        ("hashdeep", |r, o| report::hashdeep::write(r, o)),
+        ("dfxml", |r, o| report::dfxml::write(r, o)),
+        ("cyclonedx", |r, o| report::cyclonedx::write(r, o)),
+    ];
+    for (name, render) in formats {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        render(&held, &mut a).unwrap();
+        render(&spilled, &mut b).unwrap();
+        assert!(a == b, "{name} differs when the file list is spilled");
+        if name == "json" {
+            assert!(
+                a == std::fs::read(env.path("out/report.json")).unwrap(),
+                "report.json from `audit` differs from a rebuild"
+            );
+        }
+    }
+    // Sheets of passages inside members show the member's sha256 from the file list.
+    let mut html = Vec::new();
+    report::html::write(&spilled, &mut html).unwrap();
+    let html = String::from_utf8(html).unwrap();
+    let files = serde_json::to_value(&spilled.files).unwrap();
+    let mut looked_up = 0;
+    for finding in &spilled.findings {
+        for location in finding.locations.iter().filter(|l| l.sha256.is_none()) {
+            let Some(sha256) = files.as_array().unwrap().iter().find_map(|f| {
+                (f["root"] == location.root && f["path"] == location.path.as_str())
+                    .then(|| f["sha256"].as_str())
+                    .flatten()
+            }) else {
+                continue;
+            };
+            assert!(html.contains(sha256), "{} lacks its sha256", location.path);
+            looked_up += 1;
+        }
+    }
+    assert!(looked_up > 0, "no location needed the file list's digest");
+}

@@ -39,27 +39,38 @@ pub(super) fn conflicts(result: &AuditResult) -> String {
     h
 }
 
-pub(super) fn errors(result: &AuditResult) -> String {
+pub(super) fn errors(result: &AuditResult) -> std::io::Result<String> {
     let mut h = String::from(
         "<section id=\"errors\">\n<h2>Errors and skipped entries</h2>\n<p>A file that cannot be read never stops a run: it is listed here, and what could be read of it is still in the report.</p>\n",
     );
-    let failed: Vec<_> = result.files.iter().filter(|f| f.status != "ok").collect();
+    // The first rows shown, and the count of all: the list can be as long as the corpus.
+    let mut failed = Vec::new();
+    let mut n_failed = 0u64;
+    result.files.for_each(|f| {
+        if f.status != "ok" {
+            n_failed += 1;
+            if failed.len() < MAX_LIST_ROWS {
+                failed.push((f.root, f.path.clone(), f.error.clone()));
+            }
+        }
+        Ok(())
+    })?;
     h.push_str(&format!(
         "<h3>Files and members not read completely ({})</h3>\n",
-        num(failed.len() as u64)
+        num(n_failed)
     ));
     if !failed.is_empty() {
         h.push_str("<table class=\"compact\"><thead><tr><th scope=\"col\">Path</th><th scope=\"col\">Error</th></tr></thead><tbody>\n");
-        for file in failed.iter().take(MAX_LIST_ROWS) {
+        for (root, path, error) in &failed {
             h.push_str(&format!(
                 "<tr><td class=\"path\"><code>{}</code>{}</td><td>{}</td></tr>\n",
-                esc(&file.path),
-                root_note(file.root),
-                esc(file.error.as_deref().unwrap_or(""))
+                esc(path),
+                root_note(*root),
+                esc(error.as_deref().unwrap_or(""))
             ));
         }
         h.push_str("</tbody></table>\n");
-        h.push_str(&more_rows(failed.len()));
+        h.push_str(&more_rows(n_failed as usize));
     }
     let doc_errors = &result.corpus.document_errors;
     h.push_str(&format!(
@@ -99,7 +110,7 @@ pub(super) fn errors(result: &AuditResult) -> String {
         h.push_str(&more_rows(skipped.len()));
     }
     h.push_str("</section>\n");
-    h
+    Ok(h)
 }
 
 fn more_rows(total: usize) -> String {

@@ -54,11 +54,15 @@ const EVALUATION: &str = include_str!("../../../EVALUATION.md");
 ///
 /// A write error of `out`.
 pub fn write(result: &AuditResult, mut out: impl Write) -> io::Result<()> {
-    out.write_all(render(result).as_bytes())
+    out.write_all(render(result)?.as_bytes())
 }
 
 /// The whole page as a string.
-pub fn render(result: &AuditResult) -> String {
+///
+/// # Errors
+///
+/// The report's file list cannot be read back from its temporary file.
+pub fn render(result: &AuditResult) -> io::Result<String> {
     let mut page = String::with_capacity(64 * 1024);
     page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -81,7 +85,7 @@ pub fn render(result: &AuditResult) -> String {
     let sheets = with_sheet(result);
     page.push_str(&works_table(result, &sheets));
     page.push_str("<section id=\"sheets\">\n<h2>Work sheets</h2>\n");
-    let digests = sheet::file_digests(result);
+    let digests = sheet::file_digests(result, &sheets)?;
     for (index, finding) in result.findings.iter().enumerate() {
         if sheets.contains(&index) {
             page.push_str(&sheet::sheet(index + 1, finding, &digests));
@@ -99,7 +103,7 @@ pub fn render(result: &AuditResult) -> String {
     }
     page.push_str("</section>\n");
     page.push_str(&appendix::conflicts(result));
-    page.push_str(&appendix::errors(result));
+    page.push_str(&appendix::errors(result)?);
     page.push_str(&appendix::method());
     page.push_str(&appendix::limitations());
     page.push_str(&appendix::custody(result));
@@ -113,7 +117,7 @@ pub fn render(result: &AuditResult) -> String {
         esc(&result.manifest.root)
     ));
     page.push_str("</body>\n</html>\n");
-    page
+    Ok(page)
 }
 
 /// What a tier does not prove, as the report states it beside every finding.
@@ -558,7 +562,7 @@ mod tests {
 
     #[test]
     fn sample_renders_inert_and_complete() {
-        let page = render(&crate::report::sample::result());
+        let page = render(&crate::report::sample::result()).unwrap();
         assert_no_hazards(&page);
         assert!(!page.contains("<script"));
         assert!(!page.contains("<img"));
@@ -584,7 +588,7 @@ mod tests {
         assert!(page.contains("busterbrown.epub"));
         assert!(page.contains("gzip stream truncated &lt;at&gt; 10"));
         // Deterministic.
-        assert_eq!(page, render(&crate::report::sample::result()));
+        assert_eq!(page, render(&crate::report::sample::result()).unwrap());
     }
 
     #[test]
@@ -595,7 +599,7 @@ mod tests {
             location.work_word_start = None;
             location.work_word_end = None;
         }
-        let page = render(&result);
+        let page = render(&result).unwrap();
         assert!(page.contains("INCOMPLETE"));
         assert!(page.contains("the furthest matched offset"));
     }
@@ -611,7 +615,7 @@ mod tests {
                 .push(crate::report::sample::result().findings.remove(0));
         }
         result.findings.push(t3);
-        let page = render(&result);
+        let page = render(&result).unwrap();
         assert_eq!(page.matches("<article class=\"sheet\"").count(), MAX_SHEETS);
         assert!(page.contains(&format!("id=\"work-{}\" data-tier=\"T3\"", MAX_SHEETS + 1)));
         assert!(page.contains("1 findings have no sheet here"));
@@ -626,7 +630,7 @@ mod tests {
         let mut result = crate::report::sample::result();
         result.findings.clear();
         result.conflicts.clear();
-        let page = render(&result);
+        let page = render(&result).unwrap();
         assert!(page.contains("No known work was found"));
         assert_eq!(page.matches("<tr class=\"finding\"").count(), 0);
     }

@@ -13,18 +13,48 @@ use crate::matcher::Tier;
 use crate::report::escape::html as esc;
 use crate::report::{AuditResult, Location, WorkFinding};
 
-/// sha256 of every file and member by (root, path), for locations that do not carry their own.
-pub(super) type Digests<'a> = BTreeMap<(u32, &'a str), &'a str>;
+/// sha256 of files and members by (root, path), for locations that do not carry their own.
+pub(super) type Digests = BTreeMap<(u32, String), String>;
 
-pub(super) fn file_digests(result: &AuditResult) -> Digests<'_> {
-    result
-        .files
-        .iter()
-        .filter_map(|f| Some(((f.root, f.path.as_str()), f.sha256.as_deref()?)))
-        .collect()
+/// The sha256 of the files and members that the shown rows of the sheets `shown` (indexes into
+/// `result.findings`) need, from one pass over the file list (which may be as long as the
+/// corpus, so it is never held whole).
+///
+/// # Errors
+///
+/// The report's file list cannot be read back from its temporary file.
+pub(super) fn file_digests(
+    result: &AuditResult,
+    shown: &std::collections::BTreeSet<usize>,
+) -> std::io::Result<Digests> {
+    let mut wanted = std::collections::BTreeSet::new();
+    for &index in shown {
+        for location in result.findings[index]
+            .locations
+            .iter()
+            .take(MAX_LOCATION_ROWS)
+        {
+            if location.sha256.is_none() {
+                wanted.insert((location.root, location.path.as_str()));
+            }
+        }
+    }
+    let mut digests = Digests::new();
+    if wanted.is_empty() {
+        return Ok(digests);
+    }
+    result.files.for_each(|f| {
+        if let Some(sha256) = &f.sha256
+            && wanted.contains(&(f.root, f.path.as_str()))
+        {
+            digests.insert((f.root, f.path.clone()), sha256.clone());
+        }
+        Ok(())
+    })?;
+    Ok(digests)
 }
 
-pub(super) fn sheet(n: usize, finding: &WorkFinding, digests: &Digests<'_>) -> String {
+pub(super) fn sheet(n: usize, finding: &WorkFinding, digests: &Digests) -> String {
     let work = &finding.work;
     let mut h = format!(
         "<article class=\"sheet\" id=\"work-{n}\" data-tier=\"{}\">\n<h3><span class=\"sheet-no\">{n}.</span> {} {}</h3>\n",
@@ -111,7 +141,7 @@ pub(super) fn sheet(n: usize, finding: &WorkFinding, digests: &Digests<'_>) -> S
     h
 }
 
-fn locations_table(finding: &WorkFinding, digests: &Digests<'_>) -> String {
+fn locations_table(finding: &WorkFinding, digests: &Digests) -> String {
     // Columns follow the data, not the tier, so that passages of any tier (T4 identifiers in
     // text, say) show their record and offsets, and details show wherever there are some.
     let text = finding
@@ -164,8 +194,9 @@ fn locations_table(finding: &WorkFinding, digests: &Digests<'_>) -> String {
         }
         // A passage inside a member: the member's own digest, from the file list.
         let sha256 = location.sha256.as_deref().or_else(|| {
-            let container = location.path.as_str();
-            digests.get(&(location.root, container)).copied()
+            digests
+                .get(&(location.root, location.path.clone()))
+                .map(String::as_str)
         });
         h.push_str(&format!(
             "<td><code class=\"hash\">{}</code></td></tr>\n",
