@@ -94,11 +94,8 @@ pub fn run(report: &Path, roots: &[PathBuf]) -> anyhow::Result<Verification> {
     } else {
         report.to_path_buf()
     };
-    let bytes = std::fs::read(&report_path)
-        .with_context(|| format!("cannot read report `{}`", report_path.display()))?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .with_context(|| format!("`{}` is not a JSON report", report_path.display()))?;
-    match value["schema_version"].as_u64() {
+    let parsed = read_report(&report_path)?;
+    match parsed.schema_version {
         Some(v) if v == u64::from(crate::report::SCHEMA_VERSION) => {}
         Some(v) => bail!(
             "report `{}` has schema version {v}; this provaudit reads version {}\nhint: verify it with the provaudit version named in its `run.version`",
@@ -112,26 +109,18 @@ pub fn run(report: &Path, roots: &[PathBuf]) -> anyhow::Result<Verification> {
     }
     let mut verification = Verification {
         report: report_path.display().to_string(),
-        detached_digest: detached_digest(&report_path, &bytes),
+        detached_digest: detached_digest(&report_path, &parsed.sha256),
         ..Verification::default()
     };
-    check_custody(&value, &mut verification);
+    check_custody(&parsed.run, &mut verification);
 
     let roots: Vec<PathBuf> = if roots.is_empty() {
-        value["corpus"]["roots"]
-            .as_array()
-            .map(|r| {
-                r.iter()
-                    .filter_map(|v| v.as_str())
-                    .map(PathBuf::from)
-                    .collect()
-            })
-            .unwrap_or_default()
+        parsed.roots.iter().map(PathBuf::from).collect()
     } else {
         roots.to_vec()
     };
     verification.roots = roots.iter().map(|r| r.display().to_string()).collect();
-    let known = known_files(&value)?;
+    let known = parsed.known;
     let listing = walk::entries(&WalkConfig {
         roots,
         files_from: None,
@@ -151,19 +140,19 @@ pub fn run(report: &Path, roots: &[PathBuf]) -> anyhow::Result<Verification> {
     let (known, unverifiable): (Vec<Known>, Vec<Known>) =
         known.into_iter().partition(|k| !k.sha256.is_empty());
     verification.unverifiable = unverifiable.len() as u64;
+    let unverifiable: std::collections::HashSet<(u32, &[u8])> = unverifiable
+        .iter()
+        .map(|u| (u.root, u.path.as_slice()))
+        .collect();
     let current: Vec<Current> = current
         .into_iter()
-        .filter(|(root, path, _)| {
-            !unverifiable
-                .iter()
-                .any(|u| u.root == *root && &u.path == path)
-        })
+        .filter(|(root, path, _)| !unverifiable.contains(&(*root, path.as_slice())))
         .collect();
     compare(&known, &current, &mut verification);
     Ok(verification)
 }
 
-fn detached_digest(report_path: &Path, bytes: &[u8]) -> String {
+fn detached_digest(report_path: &Path, sha256: &[u8; 32]) -> String {
     let mut digest_path = report_path.as_os_str().to_owned();
     digest_path.push(".sha256");
     match std::fs::read_to_string(PathBuf::from(digest_path)) {
@@ -173,7 +162,7 @@ fn detached_digest(report_path: &Path, bytes: &[u8]) -> String {
                 .next()
                 .unwrap_or_default()
                 .to_ascii_lowercase();
-            if want == hex::encode(sha2::Sha256::digest(bytes)) {
+            if want == hex::encode(sha256) {
                 "ok".to_string()
             } else {
                 "mismatch".to_string()
@@ -183,11 +172,8 @@ fn detached_digest(report_path: &Path, bytes: &[u8]) -> String {
     }
 }
 
-fn check_custody(report: &serde_json::Value, verification: &mut Verification) {
-    let entries = report["run"]["custody_log"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+fn check_custody(run: &serde_json::Value, verification: &mut Verification) {
+    let entries = run["custody_log"].as_array().cloned().unwrap_or_default();
     let mut prev = "0".repeat(64);
     for (index, entry) in entries.iter().enumerate() {
         let seq = entry["seq"].as_i64().unwrap_or(-1);
@@ -227,33 +213,137 @@ fn check_custody(report: &serde_json::Value, verification: &mut Verification) {
     }
 }
 
-fn known_files(report: &serde_json::Value) -> anyhow::Result<Vec<Known>> {
-    let mut known = Vec::new();
-    for file in report["files"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
-        if file["depth"].as_u64() != Some(0) {
-            continue;
-        }
-        let path = match file["path_hex"].as_str() {
-            Some(hex_path) => hex::decode(hex_path).context("corrupt path_hex in report")?,
-            None => file["path"]
-                .as_str()
-                .unwrap_or_default()
-                .as_bytes()
-                .to_vec(),
-        };
-        known.push(Known {
-            root: file["root"].as_u64().unwrap_or(0) as u32,
-            path,
-            size: file["bytes"].as_u64().unwrap_or(0),
-            md5: file["md5"].as_str().unwrap_or_default().to_string(),
-            sha256: file["sha256"].as_str().unwrap_or_default().to_string(),
-        });
+/// What `verify` needs of a report, read in one streaming pass.
+#[derive(Debug, Default)]
+struct ParsedReport {
+    /// sha256 of the report's bytes, all of them.
+    sha256: [u8; 32],
+    schema_version: Option<u64>,
+    /// The `run` section (custody log included), which grows with operations, not files.
+    run: serde_json::Value,
+    /// `corpus.roots`.
+    roots: Vec<String>,
+    /// The top-level files of `files`.
+    known: Vec<Known>,
+}
+
+/// Reads `report.json` in one pass, hashing its bytes and keeping of `files` only the
+/// top-level files' path, size, md5 and sha256, so that memory grows by about 150 bytes per
+/// file instead of holding the parsed report (several times its size).
+fn read_report(path: &Path) -> anyhow::Result<ParsedReport> {
+    use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::io::Read as _;
+
+    struct Hashing<R> {
+        inner: R,
+        sha256: sha2::Sha256,
     }
-    Ok(known)
+    impl<R: std::io::Read> std::io::Read for Hashing<R> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.sha256.update(&buf[..n]);
+            Ok(n)
+        }
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Row {
+        #[serde(default)]
+        root: u32,
+        #[serde(default)]
+        path: String,
+        #[serde(default)]
+        path_hex: Option<String>,
+        #[serde(default)]
+        depth: u64,
+        #[serde(default)]
+        bytes: u64,
+        #[serde(default)]
+        md5: Option<String>,
+        #[serde(default)]
+        sha256: Option<String>,
+    }
+
+    #[derive(serde::Deserialize, Default)]
+    struct Corpus {
+        #[serde(default)]
+        roots: Vec<String>,
+    }
+
+    struct Files<'a>(&'a mut Vec<Known>);
+    impl<'de> DeserializeSeed<'de> for Files<'_> {
+        type Value = ();
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Files<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("the list of files")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(row) = seq.next_element::<Row>()? {
+                if row.depth != 0 {
+                    continue;
+                }
+                let path = match row.path_hex {
+                    Some(hex_path) => hex::decode(hex_path)
+                        .map_err(|_| de::Error::custom("corrupt path_hex in report"))?,
+                    None => row.path.into_bytes(),
+                };
+                self.0.push(Known {
+                    root: row.root,
+                    path,
+                    size: row.bytes,
+                    md5: row.md5.unwrap_or_default(),
+                    sha256: row.sha256.unwrap_or_default(),
+                });
+            }
+            Ok(())
+        }
+    }
+
+    struct Top<'a>(&'a mut ParsedReport);
+    impl<'de> Visitor<'de> for Top<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a provaudit report (a JSON object)")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "schema_version" => self.0.schema_version = map.next_value()?,
+                    "run" => self.0.run = map.next_value()?,
+                    "corpus" => self.0.roots = map.next_value::<Corpus>()?.roots,
+                    "files" => map.next_value_seed(Files(&mut self.0.known))?,
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot read report `{}`", path.display()))?;
+    let mut reader = Hashing {
+        inner: std::io::BufReader::with_capacity(1 << 20, file),
+        sha256: sha2::Sha256::new(),
+    };
+    let mut parsed = ParsedReport::default();
+    {
+        let mut de = serde_json::Deserializer::from_reader(&mut reader);
+        de::Deserializer::deserialize_map(&mut de, Top(&mut parsed))
+            .and_then(|()| de.end())
+            .with_context(|| format!("`{}` is not a JSON report", path.display()))?;
+    }
+    // The rest of the file (trailing white space) counts for the detached digest too.
+    std::io::copy(&mut reader.by_ref(), &mut std::io::sink())
+        .with_context(|| format!("cannot read report `{}`", path.display()))?;
+    parsed.sha256 = reader.sha256.finalize().into();
+    Ok(parsed)
 }
 
 type Current = (u32, Vec<u8>, Result<(u64, String, String), String>);

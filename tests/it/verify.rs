@@ -108,6 +108,39 @@ fn an_edited_report_or_custody_entry_is_detected() {
     );
 }
 
+/// A trailing byte after the JSON counts for the detached digest; another schema version, a
+/// truncated report and a file that is not a report each get a clear message (exit 2).
+#[test]
+fn a_report_of_another_schema_or_truncated_is_refused_with_a_message() {
+    let env = TestEnv::new();
+    audit_demo(&env);
+    let path = env.path("out/report.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+
+    std::fs::write(&path, format!("{text} ")).unwrap();
+    let (code, result) = verify(&env);
+    assert_eq!(code, 1);
+    assert_eq!(result["detached_digest"], "mismatch");
+
+    let refused = |content: String, message: &str| {
+        std::fs::write(&path, content).unwrap();
+        let out = env.cmd().args(["verify", "out"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+    };
+    refused(
+        text.replacen("\"schema_version\": 1,", "\"schema_version\": 99,", 1),
+        "has schema version 99; this provaudit reads version 1",
+    );
+    refused(text[..text.len() / 2].to_string(), "is not a JSON report");
+    refused("[1, 2, 3]\n".to_string(), "is not a JSON report");
+    refused(
+        "{\"files\": []}\n".to_string(),
+        "has no schema_version: not a provaudit report",
+    );
+}
+
 #[test]
 fn hashdeep_audits_the_known_hash_file_and_catches_one_changed_byte() {
     let env = TestEnv::new();
