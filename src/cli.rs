@@ -55,7 +55,9 @@ pub enum ProgressWhen {
 pub enum Command {
     /// Scan a corpus and write the reports: the main job.
     ///
-    /// Equivalent to `scan` into DIR/run.db followed by `report` into DIR/report.json.
+    /// Equivalent to `scan` into DIR/run.db followed by `report` into DIR/report.json and the other
+    /// formats beside it (report.html, report.md, findings.csv, known.hashdeep, report.dfxml,
+    /// report.cdx.json).
     /// Re-running with the same --out resumes and skips unchanged files.
     Audit(AuditArgs),
     /// Scan a corpus into a results database (resumable); no report is written.
@@ -172,8 +174,10 @@ pub struct CorpusArgs {
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Exit with status 1 when a finding of this tier or a stronger one is found
-    /// (T1 is the strongest, T4 the weakest).
-    #[arg(long, value_name = "TIER", value_enum, default_value_t = Tier::T1)]
+    /// (T1 is the strongest, T4 the weakest). The default, T3, fails on every copy (exact file,
+    /// shadow-library path, verified text) and not on a bare ISBN or ASIN (T4), which names a
+    /// work without showing a copy.
+    #[arg(long, value_name = "TIER", value_enum, default_value_t = Tier::T3)]
     pub fail_on: Tier,
     /// Treat unreadable files as fatal: exit 2 if any file could not be read.
     #[arg(long)]

@@ -320,3 +320,41 @@ fn reports_are_the_same_whether_the_file_list_is_in_memory_or_spilled() {
     }
     assert!(looked_up > 0, "no location needed the file list's digest");
 }
+
+/// The default `--fail-on` is T3: a verified text copy fails a CI run, a bare ISBN (T4) does
+/// not, unless asked for.
+#[test]
+fn by_default_a_text_copy_fails_the_run_and_an_isbn_alone_does_not() {
+    let env = TestEnv::new();
+    let demo = env.copy("demo");
+    let run = |corpus: &str, registry: &str, extra: &[&str]| {
+        let out = env
+            .cmd()
+            .arg("audit")
+            .arg(demo.join(corpus))
+            .arg("--registry")
+            .arg(demo.join(registry))
+            .arg("--out")
+            .arg(env.path(&format!("out-{}", extra.len())))
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code(), stderr)
+    };
+    // The stripped copy of Emma: T3 only.
+    let (code, stderr) = run("corpus/scraped/emma.txt", "works", &[]);
+    assert!(stderr.contains("T3: 1 work"), "{stderr}");
+    assert!(!stderr.contains("T1:"), "{stderr}");
+    assert_eq!(code, Some(1), "{stderr}");
+    // Web pages naming registered books by ISBN and ASIN: T4 only.
+    let (code, stderr) = run("corpus/scraped/web-pages.jsonl", "registry", &["-q"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = run(
+        "corpus/scraped/web-pages.jsonl",
+        "registry",
+        &["--fail-on", "T4"],
+    );
+    assert!(stderr.contains("T4: 2 works"), "{stderr}");
+    assert_eq!(code, Some(1), "{stderr}");
+}
