@@ -12,8 +12,8 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -227,6 +227,7 @@ pub fn run_listed(
     let bytes_read = AtomicU64::new(0);
     let errors = AtomicU64::new(0);
     let files_done = AtomicU64::new(0);
+    let files_started = std::sync::atomic::AtomicUsize::new(0);
     let n_todo = todo.len();
     let (sender, receiver) = crossbeam_channel::bounded::<FileResult>(4 * BATCH_FILES);
 
@@ -254,39 +255,34 @@ pub fn run_listed(
             Ok(())
         });
 
-        let scan_result = todo.par_iter().try_for_each_init(
-            || {
-                open_worker_registries(&registry_paths).map(|registries| {
-                    let caches = registries.iter().map(|_| WorkCache::default()).collect();
-                    (registries, caches)
-                })
-            },
-            |worker_state, entry| -> anyhow::Result<()> {
-                let (registries, caches) = match worker_state {
-                    Ok(state) => (&state.0, &mut state.1),
-                    Err(err) => anyhow::bail!("{err:#}"),
-                };
-                let on_bytes = |n: u64| {
-                    bar.inc(n);
-                    bytes_read.fetch_add(n, Ordering::Relaxed);
-                };
-                let text = TextMatching {
-                    indexes: &text_indexes,
-                    identifiers: &has_identifiers,
-                    caches,
-                };
-                let result = scan_file(entry, config, registries, text, &on_bytes)?;
-                let done = files_done.fetch_add(1, Ordering::Relaxed) + 1;
-                bar.set_message(format!("{done}/{n_todo} files"));
-                let n_errors = result.items.iter().filter(|i| i.error.is_some()).count();
-                errors.fetch_add(n_errors as u64, Ordering::Relaxed);
-                // A closed channel means the writer failed; its error is reported below.
-                if sender.send(result).is_err() {
-                    anyhow::bail!("results writer stopped");
-                }
-                Ok(())
-            },
-        );
+        let pool = StatePool {
+            paths: &registry_paths,
+            free: Mutex::new(Vec::new()),
+        };
+        let text = TextMatching {
+            indexes: &text_indexes,
+            identifiers: &has_identifiers,
+        };
+        let scan_result = todo.par_iter().try_for_each(|entry| -> anyhow::Result<()> {
+            let on_bytes = |n: u64| {
+                bar.inc(n);
+                bytes_read.fetch_add(n, Ordering::Relaxed);
+            };
+            // Near the end of the list, threads would go idle: a large file then spreads its
+            // passes over them (see `scan_file`).
+            let started = files_started.fetch_add(1, Ordering::Relaxed) + 1;
+            let tail = n_todo - started < rayon::current_num_threads();
+            let result = scan_file(entry, config, &pool, &text, tail, &on_bytes)?;
+            let done = files_done.fetch_add(1, Ordering::Relaxed) + 1;
+            bar.set_message(format!("{done}/{n_todo} files"));
+            let n_errors = result.items.iter().filter(|i| i.error.is_some()).count();
+            errors.fetch_add(n_errors as u64, Ordering::Relaxed);
+            // A closed channel means the writer failed; its error is reported below.
+            if sender.send(result).is_err() {
+                anyhow::bail!("results writer stopped");
+            }
+            Ok(())
+        });
         drop(sender);
         let write_result = writer.join().expect("writer thread does not panic");
         match (scan_result, write_result) {
@@ -315,8 +311,83 @@ pub fn run_listed(
     Ok(stats)
 }
 
-fn open_worker_registries(paths: &[PathBuf]) -> anyhow::Result<Vec<Registry>> {
-    paths.iter().map(|p| Registry::open(p)).collect()
+/// What a thread needs to match: every registry opened on its own connection (a SQLite
+/// connection serves one thread at a time) and a cache of prepared works per registry.
+struct WorkerState {
+    registries: Vec<Registry>,
+    caches: Vec<WorkCache>,
+    /// The thread that used it last.
+    owner: std::thread::ThreadId,
+}
+
+/// The worker states of a scan, shared by all its tasks. A task checks a state out while it
+/// uses the registries and gives it back when done, so that one file's documents can be
+/// matched on several threads. No task holds a state while it waits for other tasks, so a
+/// scan opens at most one state per thread, created when first needed.
+struct StatePool<'a> {
+    paths: &'a [PathBuf],
+    free: Mutex<Vec<WorkerState>>,
+}
+
+impl StatePool<'_> {
+    /// A free state, the one this thread used last if it is free (its work caches are warm
+    /// in this core's caches), or a new one.
+    fn checkout(&self) -> anyhow::Result<Checkout<'_>> {
+        let me = std::thread::current().id();
+        let free = {
+            let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+            match free.iter().position(|s| s.owner == me) {
+                Some(mine) => Some(free.swap_remove(mine)),
+                None => free.pop(),
+            }
+        };
+        let state = match free {
+            Some(mut state) => {
+                state.owner = me;
+                state
+            }
+            None => {
+                let registries = self
+                    .paths
+                    .iter()
+                    .map(|p| Registry::open(p))
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                let caches = registries.iter().map(|_| WorkCache::default()).collect();
+                WorkerState {
+                    registries,
+                    caches,
+                    owner: me,
+                }
+            }
+        };
+        Ok(Checkout {
+            free: &self.free,
+            state: Some(state),
+        })
+    }
+}
+
+/// A worker state checked out of a [`StatePool`], returned to it on drop.
+struct Checkout<'p> {
+    free: &'p Mutex<Vec<WorkerState>>,
+    state: Option<WorkerState>,
+}
+
+impl Checkout<'_> {
+    fn state(&mut self) -> &mut WorkerState {
+        self.state.as_mut().expect("present until dropped")
+    }
+}
+
+impl Drop for Checkout<'_> {
+    fn drop(&mut self) {
+        if let Some(state) = self.state.take() {
+            self.free
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(state);
+        }
+    }
 }
 
 /// Splits the listing into files to read and files the store holds unchanged.
@@ -341,10 +412,89 @@ fn partition<'a>(
 fn scan_file(
     entry: &Entry,
     config: &ScanConfig,
-    registries: &[Registry],
-    text: TextMatching<'_>,
-    on_bytes: &dyn Fn(u64),
+    pool: &StatePool<'_>,
+    text: &TextMatching<'_>,
+    tail: bool,
+    on_bytes: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<FileResult> {
+    let wants_documents =
+        text.indexes.iter().any(Option::is_some) || text.identifiers.iter().any(|w| *w);
+    // Documents are read in a second pass, only when some registry has works (T3) or lists
+    // ISBNs or ASINs (T4). For a large file among the last ones (`tail`: fewer files left than
+    // threads, so cores would idle), that pass runs beside the digest pass, and its documents
+    // are parsed on a thread of their own while the pool matches the previous batch, so that
+    // one large file keeps every core busy. Earlier, other files keep the cores busy and extra
+    // threads would only compete with them.
+    let spread = tail && rayon::current_num_threads() > 1;
+    let overlap = spread && wants_documents && entry.size >= OVERLAP_BYTES;
+    let (items, documents) = if overlap {
+        std::thread::scope(|scope| {
+            let digests = scope.spawn(|| read_items(entry, config, on_bytes));
+            let documents = match_documents(entry, config, pool, text, true, true);
+            let items = match digests.join() {
+                Ok(items) => items,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            (items, Some(documents))
+        })
+    } else {
+        let items = read_items(entry, config, on_bytes);
+        let readable = items.first().is_some_and(|i| i.error.is_none());
+        let documents = (wants_documents && readable)
+            .then(|| match_documents(entry, config, pool, text, spread, false));
+        (items, documents)
+    };
+    // A file that could not be read has no documents, whatever the second pass saw.
+    let file = match documents {
+        Some(documents) if items.first().is_some_and(|i| i.error.is_none()) => documents?,
+        _ => FileText::default(),
+    };
+
+    let mut findings = crate::matcher::items(&pool.checkout()?.state().registries, &items)?;
+    let item_seqs: HashMap<&[u8], u32> = items
+        .iter()
+        .enumerate()
+        .map(|(seq, item)| (item.address.as_slice(), seq as u32))
+        .collect();
+    for (address, mut finding) in file.identifier_findings {
+        finding.item_seq = item_seqs.get(address.as_slice()).copied().unwrap_or(0);
+        findings.push(finding);
+    }
+    let reference_cmi = file
+        .reference
+        .into_values()
+        .map(|work| ReferenceCmi {
+            registry: work.registry.clone(),
+            work_id: work.work_id.clone(),
+            lines: work.lines.clone(),
+        })
+        .collect();
+    let mut cmi_hits = file.cmi.hits;
+    cmi_hits.sort();
+    cmi_hits.dedup();
+    Ok(FileResult {
+        entry: entry.clone(),
+        items,
+        findings,
+        documents: file.documents,
+        spans: file.spans,
+        doc_errors: file.doc_errors,
+        reference_cmi,
+        cmi_hits,
+    })
+}
+
+/// Files at least this large, among the last of a scan, read their documents beside their
+/// digests (see [`scan_file`]), unless the scan runs on one thread (`--threads 1` then means
+/// one busy core); other files are read one pass after the other, which costs no threads.
+const OVERLAP_BYTES: u64 = 16 << 20;
+
+/// The digest pass: every item of the file, and whether the file changed while it was read.
+fn read_items(
+    entry: &Entry,
+    config: &ScanConfig,
+    on_bytes: &(dyn Fn(u64) + Sync),
+) -> Vec<crate::read::Item> {
     let mut items = crate::read::file(&entry.path, &entry.rel, &config.read, on_bytes);
     if let Some(first) = items.first_mut()
         && first.error.is_none()
@@ -366,27 +516,33 @@ fn scan_file(
             }
         }
     }
-    let mut findings = crate::matcher::items(registries, &items)?;
-    let mut documents = 0u64;
-    let mut spans = Vec::new();
-    let mut doc_errors = Vec::new();
-    let mut cmi = CmiWindow::default();
-    // (registry position, work row) -> (registry name, work id) of every work with spans here,
-    // and the CMI lines of those works.
-    let mut span_works: std::collections::BTreeMap<(usize, i64), (String, String)> =
-        std::collections::BTreeMap::new();
-    let mut reference: std::collections::BTreeMap<(usize, i64), Arc<WorkLines>> =
-        std::collections::BTreeMap::new();
-    let wants_text = text.indexes.iter().any(Option::is_some);
-    let wants_identifiers = text.identifiers.iter().any(|w| *w);
-    if (wants_text || wants_identifiers) && items.first().is_some_and(|i| i.error.is_none()) {
-        // A second read of the file, for its text: only when some registry has works (T3) or
-        // lists ISBNs or ASINs (T4).
-        let item_seqs: HashMap<&[u8], u32> = items
-            .iter()
-            .enumerate()
-            .map(|(seq, item)| (item.address.as_slice(), seq as u32))
-            .collect();
+    items
+}
+
+/// The document pass: reads the file's documents and matches them, one by one, or with
+/// `spread` in batches spread over the pool's threads. With `pipelined`, documents are parsed
+/// on a thread of their own, one batch ahead.
+fn match_documents(
+    entry: &Entry,
+    config: &ScanConfig,
+    pool: &StatePool<'_>,
+    text: &TextMatching<'_>,
+    spread: bool,
+    pipelined: bool,
+) -> anyhow::Result<FileText> {
+    let shared = FileShared {
+        pool,
+        text,
+        align: config.align,
+        spread,
+    };
+    let mut file = FileText::default();
+    let mut batcher = if spread {
+        Batcher::new(BATCH_DOCUMENTS, BATCH_DOCUMENT_BYTES)
+    } else {
+        Batcher::new(1, 0)
+    };
+    if !pipelined {
         let mut failure = None;
         crate::read::documents(&entry.path, &entry.rel, &config.documents, &mut |doc| {
             if failure.is_some() {
@@ -394,94 +550,232 @@ fn scan_file(
             }
             match doc {
                 Ok(doc) => {
-                    documents += 1;
-                    let tokens = if wants_text {
-                        crate::text::tokens(&doc.text)
-                    } else {
-                        Vec::new()
-                    };
-                    let mut works_here = Vec::new();
-                    for (position, ((registry, index), cache)) in registries
-                        .iter()
-                        .zip(text.indexes)
-                        .zip(text.caches.iter_mut())
-                        .enumerate()
+                    if let Some(batch) = batcher.push(doc)
+                        && let Err(err) = file.batch(&shared, batch)
                     {
-                        let Some(index) = index else { continue };
-                        match crate::matcher::text::document(
-                            registry,
-                            index,
-                            cache,
-                            &doc,
-                            &tokens,
-                            config.align,
-                        ) {
-                            Ok(found) => {
-                                for span in &found {
-                                    let key = (position, span.work_row);
-                                    if !works_here.contains(&key) {
-                                        works_here.push(key);
-                                    }
-                                    span_works.entry(key).or_insert_with(|| {
-                                        (span.work.registry.clone(), span.work.id.clone())
-                                    });
-                                }
-                                spans.extend(found);
-                            }
-                            Err(err) => failure = Some(err),
-                        }
-                    }
-                    if wants_text {
-                        let mut lines_here = Vec::new();
-                        for key in &works_here {
-                            match reference_lines(&mut reference, registries, *key, &span_works) {
-                                Ok(lines) => lines_here.push(lines),
-                                Err(err) => failure = Some(err),
-                            }
-                        }
-                        cmi.document(&doc, &tokens, lines_here);
-                    }
-                    if wants_identifiers {
-                        let seq = item_seqs.get(doc.address.as_slice()).copied().unwrap_or(0);
-                        match crate::matcher::bibliographic::document(
-                            registries,
-                            text.identifiers,
-                            &doc,
-                            seq,
-                        ) {
-                            Ok(found) => findings.extend(found),
-                            Err(err) => failure = Some(err),
-                        }
+                        failure = Some(err);
                     }
                 }
-                Err(err) => doc_errors.push(err),
+                Err(err) => file.doc_errors.push(err),
             }
         });
         if let Some(err) = failure {
             return Err(err);
         }
+        file.batch(&shared, batcher.take())?;
+        return Ok(file);
     }
-    let reference_cmi = reference
-        .into_values()
-        .map(|work| ReferenceCmi {
-            registry: work.registry.clone(),
-            work_id: work.work_id.clone(),
-            lines: work.lines.clone(),
-        })
-        .collect();
-    let mut cmi_hits = cmi.hits;
-    cmi_hits.sort();
-    cmi_hits.dedup();
-    Ok(FileResult {
-        entry: entry.clone(),
-        items,
-        findings,
-        documents,
-        spans,
-        doc_errors,
-        reference_cmi,
-        cmi_hits,
-    })
+    let (sender, receiver) = crossbeam_channel::bounded::<Vec<crate::read::Document>>(1);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut doc_errors = Vec::new();
+            let mut stopped = false;
+            crate::read::documents(&entry.path, &entry.rel, &config.documents, &mut |doc| {
+                match doc {
+                    // Once the matcher has stopped (it failed), the rest is only read through.
+                    Ok(_) if stopped => {}
+                    Ok(doc) => {
+                        if let Some(batch) = batcher.push(doc) {
+                            stopped = sender.send(batch).is_err();
+                        }
+                    }
+                    Err(err) => doc_errors.push(err),
+                }
+            });
+            if !stopped {
+                let _ = sender.send(batcher.take());
+            }
+            doc_errors
+        });
+        let mut matched = Ok(());
+        for batch in &receiver {
+            matched = file.batch(&shared, batch);
+            if matched.is_err() {
+                break;
+            }
+        }
+        drop(receiver);
+        file.doc_errors = match reader.join() {
+            Ok(doc_errors) => doc_errors,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        matched
+    })?;
+    Ok(file)
+}
+
+/// Collects documents into batches of at most `max_docs` documents or about `max_bytes` of
+/// text.
+struct Batcher {
+    docs: Vec<crate::read::Document>,
+    bytes: usize,
+    max_docs: usize,
+    max_bytes: usize,
+}
+
+impl Batcher {
+    fn new(max_docs: usize, max_bytes: usize) -> Batcher {
+        Batcher {
+            docs: Vec::new(),
+            bytes: 0,
+            max_docs,
+            max_bytes,
+        }
+    }
+
+    /// Adds a document; returns the batch when it is full.
+    fn push(&mut self, doc: crate::read::Document) -> Option<Vec<crate::read::Document>> {
+        self.bytes += doc.text.len();
+        self.docs.push(doc);
+        (self.docs.len() >= self.max_docs || self.bytes >= self.max_bytes).then(|| self.take())
+    }
+
+    /// The documents collected so far.
+    fn take(&mut self) -> Vec<crate::read::Document> {
+        self.bytes = 0;
+        std::mem::take(&mut self.docs)
+    }
+}
+
+/// Documents matched together: enough text that spreading it over threads pays (a batch is a
+/// few milliseconds of work), little enough that it is still in the cache when it is matched.
+/// On one thread every document is its own batch.
+const BATCH_DOCUMENTS: usize = 256;
+/// Bytes of text of a batch; see [`BATCH_DOCUMENTS`].
+const BATCH_DOCUMENT_BYTES: usize = 512 << 10;
+
+/// What every batch of one file's documents is matched with.
+struct FileShared<'a> {
+    pool: &'a StatePool<'a>,
+    text: &'a TextMatching<'a>,
+    align: crate::align::AlignParams,
+    /// Whether a batch's documents are matched on the pool's threads.
+    spread: bool,
+}
+
+/// The passages found in one document, per registry position, and its words for the CMI
+/// window.
+struct Analysis {
+    found: Vec<(usize, Vec<crate::matcher::text::TextSpan>)>,
+    words: Option<CmiWords>,
+}
+
+/// What the documents of one file have given so far.
+#[derive(Default)]
+struct FileText {
+    /// T4 findings with the address of the item holding them (its sequence number is known
+    /// only once the digest pass has listed the items).
+    identifier_findings: Vec<(Vec<u8>, crate::matcher::Finding)>,
+    documents: u64,
+    spans: Vec<crate::matcher::text::TextSpan>,
+    doc_errors: Vec<crate::read::DocError>,
+    cmi: CmiWindow,
+    /// (registry position, work row) -> (registry name, work id) of every work with spans here.
+    span_works: std::collections::BTreeMap<(usize, i64), (String, String)>,
+    /// The CMI lines of those works.
+    reference: std::collections::BTreeMap<(usize, i64), Arc<WorkLines>>,
+}
+
+impl FileText {
+    /// Matches a batch of documents: tokens and passages on the pool's threads (each document
+    /// on its own), then, in document order, the CMI window and identifiers, which carry state
+    /// from one document to the next. The result does not depend on how the batch was split.
+    fn batch(
+        &mut self,
+        shared: &FileShared<'_>,
+        docs: Vec<crate::read::Document>,
+    ) -> anyhow::Result<()> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let text = shared.text;
+        let wants_text = text.indexes.iter().any(Option::is_some);
+        let wants_identifiers = text.identifiers.iter().any(|w| *w);
+        let analyse = |checkout: &mut anyhow::Result<Checkout<'_>>,
+                       doc: &crate::read::Document|
+         -> anyhow::Result<Analysis> {
+            let state = match checkout {
+                Ok(checkout) => checkout.state(),
+                Err(err) => anyhow::bail!("{err:#}"),
+            };
+            let tokens = crate::text::tokens(&doc.text);
+            let mut found = Vec::new();
+            for (position, index) in text.indexes.iter().enumerate() {
+                let Some(index) = index else { continue };
+                let spans = crate::matcher::text::document(
+                    &state.registries[position],
+                    index,
+                    &mut state.caches[position],
+                    doc,
+                    &tokens,
+                    shared.align,
+                )?;
+                found.push((position, spans));
+            }
+            let has_passages = found.iter().any(|(_, spans)| !spans.is_empty());
+            let words = CmiWords::of(doc.text.len(), &tokens, has_passages);
+            Ok(Analysis {
+                found,
+                words: Some(words),
+            })
+        };
+        let analysed: Vec<anyhow::Result<Analysis>> = if wants_text && shared.spread {
+            docs.par_iter()
+                .map_init(|| shared.pool.checkout(), analyse)
+                .collect()
+        } else if wants_text {
+            let mut checkout = shared.pool.checkout();
+            docs.iter().map(|doc| analyse(&mut checkout, doc)).collect()
+        } else {
+            docs.iter()
+                .map(|_| {
+                    Ok(Analysis {
+                        found: Vec::new(),
+                        words: None,
+                    })
+                })
+                .collect()
+        };
+
+        let mut checkout = shared.pool.checkout()?;
+        let registries = &checkout.state().registries;
+        for (doc, analysis) in docs.iter().zip(analysed) {
+            let analysis = analysis?;
+            self.documents += 1;
+            let mut works_here = Vec::new();
+            for (position, found) in analysis.found {
+                for span in &found {
+                    let key = (position, span.work_row);
+                    if !works_here.contains(&key) {
+                        works_here.push(key);
+                    }
+                    self.span_works
+                        .entry(key)
+                        .or_insert_with(|| (span.work.registry.clone(), span.work.id.clone()));
+                }
+                self.spans.extend(found);
+            }
+            if let Some(words) = analysis.words {
+                let mut lines_here = Vec::new();
+                for key in &works_here {
+                    lines_here.push(reference_lines(
+                        &mut self.reference,
+                        registries,
+                        *key,
+                        &self.span_works,
+                    )?);
+                }
+                self.cmi.document(doc, words, lines_here);
+            }
+            if wants_identifiers {
+                let found =
+                    crate::matcher::bibliographic::document(registries, text.identifiers, doc, 0)?;
+                self.identifier_findings
+                    .extend(found.into_iter().map(|f| (doc.address.clone(), f)));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Records before and after a document holding passages in which the work's CMI lines are
@@ -555,11 +849,37 @@ struct CmiWindow {
     hits: Vec<CmiHit>,
 }
 
+/// What the CMI window needs of a document's words: all of them, indexed, for a document with
+/// passages; the hashes of its two ends otherwise (computed where the tokens are, on the pool's
+/// threads, so the tokens need not be kept).
+enum CmiWords {
+    Whole(DocWords),
+    Ends(Vec<u64>),
+}
+
+impl CmiWords {
+    fn of(doc_len: usize, tokens: &[crate::text::Token], has_passages: bool) -> CmiWords {
+        if has_passages {
+            return CmiWords::Whole(DocWords::of(tokens.iter().map(|t| t.text_hash)));
+        }
+        let tail = doc_len.saturating_sub(CMI_NEIGHBOUR_BYTES);
+        CmiWords::Ends(
+            tokens
+                .iter()
+                .filter(|t| t.start < CMI_NEIGHBOUR_BYTES || t.end > tail)
+                .map(|t| t.text_hash)
+                .collect(),
+        )
+    }
+}
+
 impl CmiWindow {
+    /// Takes the next document of the file: `works_here` are the works with passages in it
+    /// (`words` is then [`CmiWords::Whole`]).
     fn document(
         &mut self,
         doc: &crate::read::Document,
-        tokens: &[crate::text::Token],
+        words: CmiWords,
         works_here: Vec<Arc<WorkLines>>,
     ) {
         if doc.address != self.address {
@@ -568,49 +888,46 @@ impl CmiWindow {
             self.pending.clear();
             self.keep_next = 0;
         }
-        if !works_here.is_empty() {
-            for work in works_here {
-                if !self.pending.iter().any(|p| Arc::ptr_eq(p, &work)) {
-                    self.pending.push(work);
-                }
-            }
-            let words = DocWords::of(tokens.iter().map(|t| t.text_hash));
-            for work in &self.pending {
-                check(
-                    &mut self.hits,
-                    work,
-                    &doc.address,
-                    doc.record.as_ref(),
-                    &words,
-                );
-                for neighbour in &mut self.waiting {
-                    if neighbour.checked.iter().any(|c| Arc::ptr_eq(c, work)) {
-                        continue;
+        let hashes = match words {
+            CmiWords::Whole(words) => {
+                for work in works_here {
+                    if !self.pending.iter().any(|p| Arc::ptr_eq(p, &work)) {
+                        self.pending.push(work);
                     }
-                    let words = neighbour
-                        .words
-                        .get_or_insert_with(|| DocWords::of(neighbour.hashes.iter().copied()));
+                }
+                for work in &self.pending {
                     check(
                         &mut self.hits,
                         work,
                         &doc.address,
-                        neighbour.record.as_ref(),
-                        words,
+                        doc.record.as_ref(),
+                        &words,
                     );
-                    neighbour.checked.push(work.clone());
+                    for neighbour in &mut self.waiting {
+                        if neighbour.checked.iter().any(|c| Arc::ptr_eq(c, work)) {
+                            continue;
+                        }
+                        let words = neighbour
+                            .words
+                            .get_or_insert_with(|| DocWords::of(neighbour.hashes.iter().copied()));
+                        check(
+                            &mut self.hits,
+                            work,
+                            &doc.address,
+                            neighbour.record.as_ref(),
+                            words,
+                        );
+                        neighbour.checked.push(work.clone());
+                    }
                 }
+                self.keep_next = CMI_NEIGHBOURS;
+                return;
             }
-            self.keep_next = CMI_NEIGHBOURS;
-            return;
-        }
-        let tail = doc.text.len().saturating_sub(CMI_NEIGHBOUR_BYTES);
+            CmiWords::Ends(hashes) => hashes,
+        };
         let mut neighbour = Neighbour {
             record: doc.record.clone(),
-            hashes: tokens
-                .iter()
-                .filter(|t| t.start < CMI_NEIGHBOUR_BYTES || t.end > tail)
-                .map(|t| t.text_hash)
-                .collect(),
+            hashes,
             words: None,
             checked: Vec::new(),
         };
@@ -657,12 +974,11 @@ fn check(
     }
 }
 
-/// The text indexes of the registries (parallel to them), whether each lists identifiers
-/// (ISBNs, ASINs) for T4, and this worker's work caches.
+/// The text indexes of the registries (parallel to them), and whether each lists identifiers
+/// (ISBNs, ASINs) for T4.
 struct TextMatching<'a> {
     indexes: &'a [Option<TextIndex>],
     identifiers: &'a [bool],
-    caches: &'a mut Vec<WorkCache>,
 }
 
 /// The user running the scan: `$USER`, else `$LOGNAME`, else `uid N` from `/proc/self/status`
@@ -707,4 +1023,158 @@ fn binary_sha256() -> Option<String> {
         }
     }
     Some(crate::digest::hex(&hasher.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use clap::Parser as _;
+
+    use super::*;
+
+    fn demo_work(name: &str) -> String {
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("corpora/demo/works")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    /// Documents matched on a reader thread, several batches in flight, on two threads, give
+    /// exactly what documents matched inline on one thread give: passages, CMI hits (a
+    /// copyright page in a record of its own), identifiers and document errors.
+    #[test]
+    fn pipelined_batches_match_exactly_as_inline_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let works_dir = dir.path().join("works");
+        std::fs::create_dir(&works_dir).unwrap();
+        let mut works = Vec::new();
+        for name in ["nltk-carroll-alice.txt", "meridian-emma.txt"] {
+            std::fs::write(works_dir.join(name), demo_work(name)).unwrap();
+            works.push(works_dir.join(name));
+        }
+        let metadata = dir.path().join("works.csv");
+        std::fs::write(
+            &metadata,
+            "id,title,authors,isbn,file\nemma,Emma,Jane Austen,9781529930795,meridian-emma.txt\n",
+        )
+        .unwrap();
+        let registry_path = dir.path().join("reg.db");
+        crate::registry::works::add_works(
+            &registry_path,
+            &works,
+            Some(&metadata),
+            None,
+            crate::fingerprint::Params::DEFAULT,
+        )
+        .unwrap();
+
+        // 3,000 records: filler, Alice in 40-line records, Emma behind its copyright page (a
+        // record of its own), a record naming Emma's ISBN, and broken lines.
+        let corpus = dir.path().join("corpus.jsonl");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&corpus).unwrap());
+        let record = |out: &mut std::io::BufWriter<std::fs::File>, text: &str| {
+            serde_json::to_writer(&mut *out, &serde_json::json!({ "text": text })).unwrap();
+            out.write_all(b"\n").unwrap();
+        };
+        let alice = demo_work("nltk-carroll-alice.txt");
+        let emma = demo_work("meridian-emma.txt");
+        let (emma_front, emma_body) = emma.split_at(emma.find("CHAPTER").unwrap_or(2000));
+        let alice_lines: Vec<&str> = alice.lines().collect();
+        let mut chunks = alice_lines.chunks(40);
+        for i in 0..3000 {
+            match i % 7 {
+                0 => match chunks.next() {
+                    Some(chunk) => record(&mut out, &chunk.join("\n")),
+                    None => record(&mut out, "the end of the filler"),
+                },
+                _ if i == 1500 => record(&mut out, emma_front),
+                _ if i == 1501 => record(&mut out, emma_body),
+                _ if i == 2000 => record(&mut out, "Buy it: ISBN 978-1-5299-3079-5, paperback."),
+                _ if i % 500 == 3 => out.write_all(b"{not json\n").unwrap(),
+                _ => record(
+                    &mut out,
+                    &format!("Filler record {i} says little of note about anything at all."),
+                ),
+            }
+        }
+        drop(out);
+
+        let cli = crate::cli::Cli::try_parse_from([
+            "provaudit",
+            "scan",
+            corpus.to_str().unwrap(),
+            "--registry",
+            registry_path.to_str().unwrap(),
+            "--store",
+            "unused.db",
+        ])
+        .unwrap();
+        let crate::cli::Command::Scan(args) = cli.command else {
+            unreachable!()
+        };
+        let config = ScanConfig::resolve(args.corpus).unwrap();
+        let registry = Registry::open(&registry_path).unwrap();
+        let indexes = vec![registry.text_index().unwrap()];
+        let identifiers = vec![registry.has_identifiers().unwrap()];
+        assert!(identifiers[0]);
+        let text = TextMatching {
+            indexes: &indexes,
+            identifiers: &identifiers,
+        };
+        let paths = vec![registry_path.clone()];
+        let entry = walk::entries(&config.walk).unwrap().entries.remove(0);
+
+        let run = |threads: usize, spread: bool, pipelined: bool| {
+            let pool = StatePool {
+                paths: &paths,
+                free: Mutex::new(Vec::new()),
+            };
+            let threads = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let file = threads
+                .install(|| match_documents(&entry, &config, &pool, &text, spread, pipelined))
+                .unwrap();
+            let mut hits = file.cmi.hits.clone();
+            hits.sort();
+            let summary = format!(
+                "{} documents, {} document errors, spans of {:?}, CMI hits of {:?}, identifiers {:?}",
+                file.documents,
+                file.doc_errors.len(),
+                file.spans
+                    .iter()
+                    .map(|s| s.work.id.as_str())
+                    .collect::<std::collections::BTreeSet<_>>(),
+                hits.iter()
+                    .map(|h| h.work_id.as_str())
+                    .collect::<std::collections::BTreeSet<_>>(),
+                file.identifier_findings
+                    .iter()
+                    .map(|(_, f)| f.record.id.as_str())
+                    .collect::<Vec<_>>(),
+            );
+            let everything = format!(
+                "{:#?}\n{:#?}\n{hits:#?}\n{:#?}\n{:?}",
+                file.spans,
+                file.doc_errors,
+                file.identifier_findings,
+                file.reference.keys().collect::<Vec<_>>()
+            );
+            (summary, everything)
+        };
+        let inline = run(1, false, false);
+        // The copyright page and the record naming the ISBN both identify Emma (T4).
+        assert_eq!(
+            inline.0,
+            "2994 documents, 6 document errors, spans of {\"emma\", \"nltk-carroll-alice\"}, \
+             CMI hits of {\"emma\"}, identifiers [\"emma\", \"emma\"]"
+        );
+        assert_eq!(run(2, true, true), inline);
+        assert_eq!(run(2, true, false), inline);
+        assert_eq!(run(2, false, false), inline);
+    }
 }
