@@ -65,6 +65,10 @@ impl Column {
 
 /// Reads CSV (or TSV, when `tsv` or when the header line has more tabs than commas).
 ///
+/// Records are parsed by `csv_core` into buffers that never grow past [`MAX_LINE_BYTES`] of
+/// fields (or [`MAX_CSV_FIELDS`] fields): a longer record (one unterminated quote before
+/// gigabytes of data, say) is read through, rejected with its line, and not held.
+///
 /// # Errors
 ///
 /// A read error of `input` or a database error; bad rows never fail.
@@ -79,43 +83,35 @@ pub fn read_csv<R: BufRead>(
     let tabs = first_line.iter().filter(|&&byte| byte == b'\t').count();
     let commas = first_line.iter().filter(|&&byte| byte == b',').count();
     let tsv = tsv || tabs > commas;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(if tsv { b'\t' } else { b',' })
-        .quoting(!tsv)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(input);
-    let columns: Vec<Option<Column>> = reader
-        .byte_headers()
-        .context("failed to read the header")?
-        .iter()
-        .map(|name| Column::from_name(&String::from_utf8_lossy(name)))
-        .collect();
-    let mut row = csv::ByteRecord::new();
-    let mut fields = Vec::new();
-    loop {
-        let more = match reader.read_byte_record(&mut row) {
-            Ok(more) => more,
-            Err(err) => {
-                if let csv::ErrorKind::Io(_) = err.kind() {
-                    return Err(err).context("failed to read a row");
-                }
-                writer.read += 1;
-                let line = err.position().map_or(0, csv::Position::line);
-                writer.reject(line, &format!("bad csv row: {err}"))?;
-                continue;
-            }
-        };
-        if !more {
-            return Ok(());
+    let mut reader = CsvRecords::new(input, tsv);
+    let columns: Vec<Option<Column>> = match reader.next().context("failed to read the header")? {
+        None => return Ok(()),
+        Some(header) if header.too_long => {
+            anyhow::bail!(
+                "the header is longer than {MAX_LINE_BYTES} bytes or {MAX_CSV_FIELDS} fields"
+            )
         }
-        let line = row.position().map_or(0, csv::Position::line);
-        if row.iter().all(|field| field.trim_ascii().is_empty()) {
+        Some(_) => reader
+            .fields()
+            .map(|name| Column::from_name(&String::from_utf8_lossy(name)))
+            .collect(),
+    };
+    let mut fields = Vec::new();
+    while let Some(record) = reader.next().context("failed to read a row")? {
+        if record.too_long {
+            writer.read += 1;
+            writer.reject(
+                record.line,
+                &format!("row longer than {MAX_LINE_BYTES} bytes or {MAX_CSV_FIELDS} fields"),
+            )?;
+            continue;
+        }
+        if reader.fields().all(|field| field.trim_ascii().is_empty()) {
             continue;
         }
         writer.read += 1;
         fields.clear();
-        for (column, field) in columns.iter().zip(row.iter()) {
+        for (column, field) in columns.iter().zip(reader.fields()) {
             if let Some(column) = column {
                 let text = String::from_utf8_lossy(field).trim().to_string();
                 if !text.is_empty() {
@@ -123,10 +119,98 @@ pub fn read_csv<R: BufRead>(
                 }
             }
         }
-        match build(&fields, collection, line) {
+        match build(&fields, collection, record.line) {
             Ok(record) => writer.record(&record)?,
-            Err(reason) => writer.reject(line, &reason)?,
+            Err(reason) => writer.reject(record.line, &reason)?,
         }
+    }
+    Ok(())
+}
+
+/// Most fields of one CSV record.
+pub(super) const MAX_CSV_FIELDS: usize = 1 << 16;
+
+/// One record read by [`CsvRecords::next`].
+struct CsvRecord {
+    /// Line where the record starts, counted as the `csv` crate does (1-based).
+    line: u64,
+    /// Whether the record was longer than the limits; its fields were not kept.
+    too_long: bool,
+}
+
+/// CSV records with bounded memory: `csv_core`'s state machine over a buffered reader, as
+/// `csv::Reader::read_byte_record` drives it, with buffers that stop growing at the limits.
+struct CsvRecords<R> {
+    input: R,
+    core: csv_core::Reader,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    /// Fields of the last record: `ends[..len]`.
+    len: usize,
+}
+
+impl<R: BufRead> CsvRecords<R> {
+    fn new(input: R, tsv: bool) -> CsvRecords<R> {
+        CsvRecords {
+            input,
+            core: csv_core::ReaderBuilder::new()
+                .delimiter(if tsv { b'\t' } else { b',' })
+                .quoting(!tsv)
+                .build(),
+            fields: vec![0; 1024],
+            ends: vec![0; 32],
+            len: 0,
+        }
+    }
+
+    /// The next record, `None` at the end.
+    fn next(&mut self) -> std::io::Result<Option<CsvRecord>> {
+        use csv_core::ReadRecordResult::{End, InputEmpty, OutputEndsFull, OutputFull, Record};
+        let line = self.core.line();
+        let (mut outlen, mut endlen) = (0, 0);
+        let mut too_long = false;
+        loop {
+            let input = self.input.fill_buf()?;
+            let (result, read, written, ended) =
+                self.core
+                    .read_record(input, &mut self.fields[outlen..], &mut self.ends[endlen..]);
+            self.input.consume(read);
+            outlen += written;
+            endlen += ended;
+            match result {
+                InputEmpty => {}
+                OutputFull if self.fields.len() < MAX_LINE_BYTES => {
+                    let grown = (self.fields.len() * 2).min(MAX_LINE_BYTES);
+                    self.fields.resize(grown, 0);
+                }
+                OutputEndsFull if self.ends.len() < MAX_CSV_FIELDS => {
+                    let grown = (self.ends.len() * 2).min(MAX_CSV_FIELDS);
+                    self.ends.resize(grown, 0);
+                }
+                // Over a limit: what was kept of this record is dropped and the rest is read
+                // through the same buffers.
+                OutputFull | OutputEndsFull => {
+                    too_long = true;
+                    outlen = 0;
+                    endlen = 0;
+                }
+                Record => {
+                    self.len = if too_long { 0 } else { endlen };
+                    return Ok(Some(CsvRecord { line, too_long }));
+                }
+                End => return Ok(None),
+            }
+        }
+    }
+
+    /// The fields of the last record read.
+    fn fields(&self) -> impl Iterator<Item = &[u8]> {
+        let mut start = 0;
+        self.ends[..self.len].iter().map(move |&end| {
+            let field = &self.fields[start..end];
+            start = end;
+            field
+        })
     }
 }
 

@@ -399,6 +399,44 @@ fn aac_keeps_every_version_and_the_files_mapping() {
     assert_eq!(other.id, "other1");
 }
 
+/// A CSV row too long to keep (a 17 MiB quoted title, 70,000 fields, a quote that never closes)
+/// is rejected with its line and not held; the rows around it are kept, and the line numbers
+/// after a multi-line quoted field are those of the `csv` crate.
+#[test]
+fn csv_rows_too_long_to_keep_are_rejected_and_the_next_rows_are_read() {
+    let huge = "x".repeat(17 * 1024 * 1024);
+    let many = ",".repeat(70_000);
+    let csv = format!(
+        "md5,title\n\
+         {:032x},\"A title\nover two lines\"\n\
+         {:032x},\"{huge}\"\n\
+         {:032x},Kept\n\
+         {:032x}{many}\n\
+         {:032x},Kept too\n\
+         {:032x},\"never closed {huge}",
+        1, 2, 3, 4, 5, 6
+    );
+    let loaded = load(|writer| tabular::read_csv(csv.as_bytes(), false, "books", writer));
+    let too_long = "row longer than 16777216 bytes or 65536 fields".to_string();
+    assert_eq!(
+        loaded.rejects,
+        vec![(4, too_long.clone()), (6, too_long.clone()), (8, too_long)]
+    );
+    assert_eq!((loaded.read, loaded.kept), (6, 3));
+    assert_eq!(
+        one(&loaded.registry, &format!("{:032x}", 1))
+            .title
+            .as_deref(),
+        Some("A title\nover two lines")
+    );
+    assert_eq!(
+        one(&loaded.registry, &format!("{:032x}", 5))
+            .title
+            .as_deref(),
+        Some("Kept too")
+    );
+}
+
 #[test]
 fn tabular_rejects_rows_without_a_valid_digest() {
     let csv = "MD5,Title,Authors,ISBN,size,ext,id\n\
