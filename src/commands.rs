@@ -623,3 +623,56 @@ fn info(args: InfoArgs) -> anyhow::Result<ExitCode> {
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// The message `provaudit` prints for an error: its causes joined by `: ` (outermost first),
+/// then every hint (a `hint: ...` line of any cause) on lines of their own, so that a hint
+/// never sits between a message and its cause.
+pub fn error_message(err: &anyhow::Error) -> String {
+    let mut message = String::new();
+    let mut hints = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        let mut lines = text.lines();
+        let mut main = Vec::new();
+        for line in lines.by_ref() {
+            match line.strip_prefix("hint: ") {
+                Some(hint) => hints.push(hint.to_string()),
+                None => main.push(line),
+            }
+        }
+        let main = main.join("\n");
+        if main.is_empty() || message.ends_with(&main) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&main);
+    }
+    for hint in hints {
+        message.push_str("\nhint: ");
+        message.push_str(&hint);
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_message;
+
+    #[test]
+    fn hints_follow_the_whole_chain_of_causes() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
+        let err = anyhow::Error::new(io)
+            .context(
+                "registry `x.db` does not exist or cannot be read\nhint: give a registry database",
+            )
+            .context("cannot use registry `x.db`");
+        assert_eq!(
+            error_message(&err),
+            "cannot use registry `x.db`: registry `x.db` does not exist or cannot be read: No such file or directory\nhint: give a registry database"
+        );
+        let plain = anyhow::anyhow!("one line\nand a second");
+        assert_eq!(error_message(&plain), "one line\nand a second");
+    }
+}

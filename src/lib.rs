@@ -31,7 +31,7 @@ pub mod walk;
 
 mod commands;
 
-pub use commands::run;
+pub use commands::{error_message, run};
 
 /// The tool name written into every report.
 pub const TOOL_NAME: &str = "provaudit";

@@ -16,7 +16,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("provaudit: {err:#}");
+            eprintln!("provaudit: {}", provaudit::error_message(&err));
             ExitCode::from(2)
         }
     }
