@@ -3,6 +3,9 @@
 //! words at the default density), on hits and on misses (the common case: most corpus text is
 //! in no registry).
 //!
+//! `misses-two-pass` looks the misses up as `matcher::text::document` does: every bucket
+//! bound first, then the non-empty buckets.
+//!
 //! Run: `cargo bench --bench index`.
 
 use std::hint::black_box;
@@ -55,6 +58,20 @@ fn lookups(c: &mut Criterion) {
             misses
                 .iter()
                 .map(|&h| index.lookup(black_box(h)).len())
+                .sum::<usize>()
+        })
+    });
+    // As `matcher::text::document` does it: the bucket bounds of every query first (reads
+    // that do not wait for each other), then the postings of the non-empty buckets.
+    group.bench_function("misses-two-pass", |b| {
+        b.iter(|| {
+            let buckets: Vec<(u32, u32)> =
+                misses.iter().map(|&h| index.bucket(black_box(h))).collect();
+            misses
+                .iter()
+                .zip(buckets)
+                .filter(|(_, bucket)| bucket.0 != bucket.1)
+                .map(|(&h, bucket)| index.in_bucket(bucket, h).len())
                 .sum::<usize>()
         })
     });

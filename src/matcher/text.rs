@@ -283,8 +283,17 @@ pub fn document(
     let fingerprints = fingerprint::winnow(tokens, index.params);
     // Seeds per work: (document token, work token).
     let mut seeds: std::collections::BTreeMap<u32, Vec<(usize, usize)>> = Default::default();
-    for fp in &fingerprints {
-        for posting in index.lookup(fp.hash) {
+    // Bucket bounds first, for every fingerprint (independent reads, many in flight), then the
+    // few non-empty buckets.
+    let buckets: Vec<(u32, u32)> = fingerprints
+        .iter()
+        .map(|fp| index.bucket(fp.hash))
+        .collect();
+    for (fp, bucket) in fingerprints.iter().zip(buckets) {
+        if bucket.0 == bucket.1 {
+            continue;
+        }
+        for posting in index.in_bucket(bucket, fp.hash) {
             seeds
                 .entry(posting.work)
                 .or_default()

@@ -710,8 +710,23 @@ impl TextIndex {
 
     /// The postings of a fingerprint hash (empty for unknown and common hashes).
     pub fn lookup(&self, hash: u64) -> &[Posting] {
+        self.in_bucket(self.bucket(hash), hash)
+    }
+
+    /// The range of postings in the bucket of `hash`: one read of the bucket table, with no
+    /// branch on what it reads, so that a loop of these over a document's fingerprints keeps
+    /// many cache misses in flight (most buckets looked up are empty: most text is in no
+    /// registry). [`TextIndex::in_bucket`] then finds the hash's postings in it.
+    #[inline]
+    pub fn bucket(&self, hash: u64) -> (u32, u32) {
         let b = (hash >> (64 - self.bucket_bits)) as usize;
-        let bucket = &self.postings[self.buckets[b] as usize..self.buckets[b + 1] as usize];
+        (self.buckets[b], self.buckets[b + 1])
+    }
+
+    /// The postings of `hash` within `bucket` (from [`TextIndex::bucket`]).
+    #[inline]
+    pub fn in_bucket(&self, bucket: (u32, u32), hash: u64) -> &[Posting] {
+        let bucket = &self.postings[bucket.0 as usize..bucket.1 as usize];
         let start = bucket.partition_point(|p| p.hash < hash);
         let end = start + bucket[start..].partition_point(|p| p.hash == hash);
         &bucket[start..end]
