@@ -117,8 +117,11 @@ fn prepare(text: String, index: &TextIndex) -> WorkTokens {
     let hashes: Vec<u64> = tokens.iter().map(|t| t.text_hash).collect();
     let k = index.params.k.max(1);
     let mut common: Vec<(usize, usize)> = Vec::new();
-    for (i, window) in hashes.windows(k).enumerate() {
-        if index.common.contains(&fingerprint::shingle_hash(window)) {
+    // Every shingle's hash, rolled from one to the next (the same values as `shingle_hash`).
+    let mut shingles = Vec::new();
+    fingerprint::shingles_into(&tokens, k, &mut shingles);
+    for (i, shingle) in shingles.iter().enumerate() {
+        if index.common.contains(shingle) {
             // Winnowing keeps a fingerprint at least every `w` shingles of a shared passage:
             // close gaps shorter than that, so the whole passage is masked.
             match common.last_mut() {
