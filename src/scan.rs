@@ -73,8 +73,12 @@ pub struct ScanContext {
     pub threads: usize,
     /// Config digest.
     pub config_digest: String,
-    /// Corpus roots as given.
+    /// Corpus roots as given, shown as [`shown_roots`] shows them.
     pub roots: Vec<String>,
+    /// Exact bytes of escaped roots (see [`shown_roots`]); empty when none needed escaping, and
+    /// in stores of earlier versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roots_hex: Vec<Option<String>>,
     /// Container limits and walk options.
     pub options: serde_json::Value,
     /// Every registry used.
@@ -119,16 +123,40 @@ pub fn run(
         let spinner = progress.spinner("listing corpus");
         let listing = walk::entries(&config.walk)?;
         spinner.finish_and_clear();
+        let (roots_shown, roots_hex) = shown_roots(listing.roots.iter().map(PathBuf::as_path));
         Ok(Listed {
-            roots_shown: listing
-                .roots
-                .iter()
-                .map(|r| r.display().to_string())
-                .collect(),
+            roots_shown,
+            roots_hex,
             files_from: config.walk.files_from.is_some(),
             listing,
         })
     })
+}
+
+/// How a report shows corpus roots: escaped as file paths are (`walk::display`: invalid UTF-8
+/// as `\xNN`, control characters as `\u{..}`), and, only when some root needed escaping, the
+/// exact bytes of each escaped root in hex (`None` for the others), so that `verify` can find a
+/// root whose name is not text.
+pub fn shown_roots<'a>(
+    roots: impl IntoIterator<Item = &'a std::path::Path>,
+) -> (Vec<String>, Vec<Option<String>>) {
+    use std::os::unix::ffi::OsStrExt as _;
+    let (shown, hex): (Vec<String>, Vec<Option<String>>) = roots
+        .into_iter()
+        .map(|root| {
+            let bytes = root.as_os_str().as_bytes();
+            (
+                walk::display(bytes),
+                (!walk::is_exact(bytes)).then(|| hex::encode(bytes)),
+            )
+        })
+        .unzip();
+    let hex = if hex.iter().any(Option::is_some) {
+        hex
+    } else {
+        Vec::new()
+    };
+    (shown, hex)
 }
 
 /// A listing to scan and how the report shows its origin: the walk of `run`, or one shard of
@@ -136,8 +164,10 @@ pub fn run(
 pub struct Listed {
     /// The entries to scan; `listing.roots` are the roots the config digest is computed over.
     pub listing: walk::Listing,
-    /// The roots as the report shows them (`corpus.roots`).
+    /// The roots as the report shows them (`corpus.roots`), from [`shown_roots`].
     pub roots_shown: Vec<String>,
+    /// Their exact bytes in hex where the shown text differs (`corpus.roots_hex`).
+    pub roots_hex: Vec<Option<String>>,
     /// Whether the listing came from `--files-from` (recorded in the report's options).
     pub files_from: bool,
 }
@@ -174,6 +204,7 @@ pub fn run_listed(
     let Listed {
         listing,
         roots_shown,
+        roots_hex,
         files_from,
     } = list(config)?;
     let config_digest = config.digest(&registry_digests, &listing.roots);
@@ -189,6 +220,7 @@ pub fn run_listed(
         threads,
         config_digest: config_digest.clone(),
         roots: roots_shown,
+        roots_hex,
         options: serde_json::json!({
             "follow_symlinks": config.walk.symlinks == walk::Symlinks::Follow,
             "files_from": files_from,

@@ -159,9 +159,12 @@ pub fn scan(
             let spinner = progress.spinner("reading shard list");
             let listing = loaded.shard_listing(spec.index, symlinks)?;
             spinner.finish_and_clear();
+            let (roots_shown, roots_hex) =
+                crate::scan::shown_roots(plan.roots.iter().map(std::path::Path::new));
             Ok(crate::scan::Listed {
                 listing,
-                roots_shown: plan.roots.clone(),
+                roots_shown,
+                roots_hex,
                 files_from: plan.options["files_from"].as_bool().unwrap_or(false),
             })
         })?;

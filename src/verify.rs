@@ -115,7 +115,12 @@ pub fn run(report: &Path, roots: &[PathBuf]) -> anyhow::Result<Verification> {
     check_custody(&parsed.run, &mut verification);
 
     let roots: Vec<PathBuf> = if roots.is_empty() {
-        parsed.roots.iter().map(PathBuf::from).collect()
+        use std::os::unix::ffi::OsStrExt as _;
+        parsed
+            .roots
+            .iter()
+            .map(|r| PathBuf::from(std::ffi::OsStr::from_bytes(r)))
+            .collect()
     } else {
         roots.to_vec()
     };
@@ -221,8 +226,8 @@ struct ParsedReport {
     schema_version: Option<u64>,
     /// The `run` section (custody log included), which grows with operations, not files.
     run: serde_json::Value,
-    /// `corpus.roots`.
-    roots: Vec<String>,
+    /// `corpus.roots`, as exact bytes (from `corpus.roots_hex` where present).
+    roots: Vec<Vec<u8>>,
     /// The top-level files of `files`.
     known: Vec<Known>,
 }
@@ -268,6 +273,8 @@ fn read_report(path: &Path) -> anyhow::Result<ParsedReport> {
     struct Corpus {
         #[serde(default)]
         roots: Vec<String>,
+        #[serde(default)]
+        roots_hex: Vec<Option<String>>,
     }
 
     struct Files<'a>(&'a mut Vec<Known>);
@@ -315,7 +322,23 @@ fn read_report(path: &Path) -> anyhow::Result<ParsedReport> {
                 match key.as_str() {
                     "schema_version" => self.0.schema_version = map.next_value()?,
                     "run" => self.0.run = map.next_value()?,
-                    "corpus" => self.0.roots = map.next_value::<Corpus>()?.roots,
+                    "corpus" => {
+                        let corpus = map.next_value::<Corpus>()?;
+                        // A root whose name is not text is recorded exactly in hex.
+                        self.0.roots = corpus
+                            .roots
+                            .into_iter()
+                            .enumerate()
+                            .map(
+                                |(i, shown)| match corpus.roots_hex.get(i).cloned().flatten() {
+                                    Some(hex_root) => hex::decode(hex_root).map_err(|_| {
+                                        de::Error::custom("corrupt roots_hex in report")
+                                    }),
+                                    None => Ok(shown.into_bytes()),
+                                },
+                            )
+                            .collect::<Result<_, _>>()?;
+                    }
                     "files" => map.next_value_seed(Files(&mut self.0.known))?,
                     _ => {
                         map.next_value::<IgnoredAny>()?;

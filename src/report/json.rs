@@ -11,7 +11,9 @@
 //!   format, bytes, sha256, records read/kept/rejected, import time), `scans[]` (every scan of
 //!   the store), `custody_log[]` (`seq`, `at`, `op`, `detail`, `prev_hash`, `hash`, where `hash`
 //!   is sha256 over prev_hash, seq, at, op and detail, each followed by a newline).
-//! - `corpus`: `roots[]`, `files`, `members`, `bytes`, `errors`, `documents` (text documents
+//! - `corpus`: `roots[]` (escaped as paths are), `roots_hex[]` (only when a root needed
+//!   escaping: its exact bytes, `null` for the others), `files`, `members`, `bytes`, `errors`,
+//!   `documents` (text documents
 //!   read: records, chapters, files; 0 when no registry has reference works),
 //!   `document_errors[]` (`root`, `path`, `record`, `message`), `skipped[]`.
 //! - `files[]`: `root`, `path` (members as `outer.tar!/dir/member`), `path_hex` (only when

@@ -99,8 +99,13 @@ pub struct Run {
 /// The `corpus` section.
 #[derive(Debug, Serialize)]
 pub struct Corpus {
-    /// Roots as given; `files[].root` indexes this list.
+    /// Roots as given; `files[].root` indexes this list. Escaped as paths are (invalid UTF-8
+    /// as `\xNN`, control characters as `\u{..}`).
     pub roots: Vec<String>,
+    /// The exact bytes in hex of each root that escaping changed (`null` for the others);
+    /// present only when some root needed it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roots_hex: Vec<Option<String>>,
     /// Top-level files.
     pub files: u64,
     /// Archive members and decompressed streams.
@@ -616,6 +621,7 @@ pub fn build_with(store: &Store, spill_after: usize) -> anyhow::Result<AuditResu
         },
         corpus: Corpus {
             roots: context.roots,
+            roots_hex: context.roots_hex,
             files: n_files,
             members: n_members,
             bytes: corpus_bytes,

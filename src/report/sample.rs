@@ -159,6 +159,7 @@ pub fn result() -> AuditResult {
         run: run(),
         corpus: Corpus {
             roots: vec!["/corpus".to_string()],
+            roots_hex: Vec::new(),
             files: 3,
             members: 0,
             bytes: 100_000,

@@ -680,15 +680,29 @@ fn corpus_on_a_path_with_spaces_newlines_and_invalid_utf8() {
         .collect();
     assert!(hexes.contains(&hex::encode(names[2]).as_str()), "{files:?}");
     assert_eq!(report["summary"]["works_by_tier"]["T1"], 1);
-    // The report checks out against the corpus at its odd path. The report keeps roots as
-    // (lossy) text, so a root that is not UTF-8 has to be given again.
-    let verify = env
-        .cmd()
-        .args(["verify", "out"])
-        .arg(&root)
-        .output()
-        .unwrap();
-    assert_eq!(verify.status.code(), Some(0), "{}", stderr(&verify));
+    // The root is shown escaped and kept exactly in `roots_hex`, so the report checks out
+    // against the corpus at its odd path without naming it again, and when it is named.
+    assert_eq!(
+        report["corpus"]["roots_hex"][0].as_str(),
+        Some(hex::encode(root.as_os_str().as_bytes()).as_str())
+    );
+    assert!(
+        report["corpus"]["roots"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("my corpus\\u{a}line two \\xFF\\xFE end"),
+        "{}",
+        report["corpus"]["roots"][0]
+    );
+    for given in [None, Some(&root)] {
+        let verify = env
+            .cmd()
+            .args(["verify", "out"])
+            .args(given)
+            .output()
+            .unwrap();
+        assert_eq!(verify.status.code(), Some(0), "{}", stderr(&verify));
+    }
 }
 
 #[test]
