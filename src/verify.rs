@@ -14,7 +14,7 @@
 //!
 //! A file matches when its size, md5 and sha256 are equal to the report's.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -131,15 +131,16 @@ pub fn run(report: &Path, roots: &[PathBuf]) -> anyhow::Result<Verification> {
         files_from: None,
         symlinks: Symlinks::Skip,
     })?;
+    // The listing is consumed as it is hashed: only (root, path, digests) are kept.
     let current: Vec<Current> = listing
         .entries
-        .par_iter()
+        .into_par_iter()
         .map(|entry| {
             let digests = std::fs::File::open(&entry.path)
                 .and_then(crate::digest::reader)
                 .map(|(d, n)| (n, hex::encode(d.md5), hex::encode(d.sha256)))
                 .map_err(|err| walk::io_kind_reason(&err));
-            (entry.root, entry.rel.clone(), digests)
+            (entry.root, entry.rel, digests)
         })
         .collect();
     let (known, unverifiable): (Vec<Known>, Vec<Known>) =
@@ -380,11 +381,12 @@ fn compare(known: &[Known], current: &[Current], verification: &mut Verification
         .iter()
         .map(|k| ((k.size, k.md5.as_str(), k.sha256.as_str()), k))
         .collect();
-    let mut seen_paths: BTreeMap<(u32, Vec<u8>), ()> = BTreeMap::new();
-    let mut found_digests: BTreeMap<(u64, String, String), ()> = BTreeMap::new();
+    // Borrowed keys: nothing of the corpus listing is copied again.
+    let mut seen_paths: HashSet<(u32, &[u8])> = HashSet::with_capacity(current.len());
+    let mut found_digests: HashSet<(u64, &str, &str)> = HashSet::with_capacity(current.len());
     let mut differences = Vec::new();
     for (root, path, digests) in current {
-        seen_paths.insert((*root, path.clone()), ());
+        seen_paths.insert((*root, path.as_slice()));
         let display = walk::display(path);
         let (size, md5, sha256) = match digests {
             Ok(d) => d,
@@ -398,7 +400,7 @@ fn compare(known: &[Known], current: &[Current], verification: &mut Verification
                 continue;
             }
         };
-        found_digests.insert((*size, md5.clone(), sha256.clone()), ());
+        found_digests.insert((*size, md5.as_str(), sha256.as_str()));
         match by_path.get(&(*root, path.as_slice())) {
             Some(k) if k.size == *size && k.md5 == *md5 && k.sha256 == *sha256 => {
                 verification.matched += 1
@@ -429,8 +431,8 @@ fn compare(known: &[Known], current: &[Current], verification: &mut Verification
         }
     }
     for k in known {
-        let present = seen_paths.contains_key(&(k.root, k.path.clone()));
-        let elsewhere = found_digests.contains_key(&(k.size, k.md5.clone(), k.sha256.clone()));
+        let present = seen_paths.contains(&(k.root, k.path.as_slice()));
+        let elsewhere = found_digests.contains(&(k.size, k.md5.as_str(), k.sha256.as_str()));
         if !present && !elsewhere {
             differences.push(Difference {
                 category: "missing".to_string(),
