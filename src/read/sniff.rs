@@ -101,19 +101,25 @@ fn is_epub(head: &[u8]) -> bool {
         .is_some_and(|content| content.starts_with(b"application/epub+zip"))
 }
 
-/// A tar header block: the `ustar` magic at offset 257, or (old v7 archives without magic)
-/// a header checksum that matches the block.
+/// A tar header block: the POSIX (`ustar\0`) or GNU (`ustar `) magic at offset 257 with a
+/// numeric checksum field, or (old v7 archives without magic) a header checksum that matches
+/// the block.
+///
+/// The magic alone is not enough: English text has `ustar` at offset 257 now and then
+/// ("mustard", "lustre"...); two text files in a million did, and were reported as corrupt
+/// archives before the NUL or space after it and the checksum field were required.
 fn is_tar(head: &[u8]) -> bool {
     let Some(block) = head.get(..512) else {
         return false;
     };
-    if &block[257..262] == b"ustar" {
-        return true;
+    let stored = parse_octal(&block[148..156]);
+    if matches!(&block[257..263], b"ustar\0" | b"ustar ") {
+        return stored.is_some();
     }
     if block[0] == 0 {
         return false;
     }
-    let Some(stored) = parse_octal(&block[148..156]) else {
+    let Some(stored) = stored else {
         return false;
     };
     let unsigned: u64 = block
