@@ -244,8 +244,9 @@ pub fn run_listed(
     store.set_meta("context", &serde_json::to_string(&context)?)?;
     let run_id = store.begin_run(&started, &config_digest, &serde_json::to_value(&context)?)?;
 
-    let known = store.known_files()?;
-    let (todo, unchanged) = partition(&listing.entries, &known, &config_digest);
+    let known = store.known_files(&config_digest)?;
+    let (todo, unchanged) = partition(&listing.entries, &known);
+    drop(known);
     store.mark_seen(
         run_id,
         &unchanged
@@ -422,20 +423,17 @@ impl Drop for Checkout<'_> {
     }
 }
 
-/// Splits the listing into files to read and files the store holds unchanged.
+/// Splits the listing into files to read and files the store holds unchanged (same size,
+/// mtime and configuration: `known` holds only files of this configuration).
 fn partition<'a>(
     entries: &'a [Entry],
-    known: &HashMap<(u32, Vec<u8>), crate::store::FileKey>,
-    config_digest: &str,
+    known: &crate::store::KnownFiles,
 ) -> (Vec<&'a Entry>, Vec<&'a Entry>) {
     entries.iter().partition(|entry| {
         known
-            .get(&(entry.root, entry.rel.clone()))
-            .is_none_or(|key| {
-                key.size != entry.size
-                    || key.mtime_ns != entry.mtime_ns
-                    || key.config_digest != config_digest
-            })
+            .get(&entry.root)
+            .and_then(|files| files.get(entry.rel.as_slice()))
+            .is_none_or(|key| key.size != entry.size || key.mtime_ns != entry.mtime_ns)
     })
 }
 

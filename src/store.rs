@@ -179,16 +179,19 @@ pub struct Store {
     _lock: Option<fs::File>,
 }
 
-/// What the store remembers of a file, to decide whether a re-run may skip it.
+/// What the store remembers of a file scanned with the current configuration, to decide
+/// whether a re-run may skip it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileKey {
     /// Size when scanned.
     pub size: u64,
     /// Modification time when scanned (ns since the epoch).
     pub mtime_ns: i64,
-    /// Digest of the scan configuration (registries, options, tool version).
-    pub config_digest: String,
 }
+
+/// The files a re-run may skip, by root index and then path (so that a lookup borrows the
+/// path instead of copying it).
+pub type KnownFiles = HashMap<u32, HashMap<Vec<u8>, FileKey>>;
 
 /// Everything scanned about one corpus file, written in one transaction.
 #[derive(Debug, Clone)]
@@ -463,22 +466,29 @@ impl Store {
             .optional()?)
     }
 
-    /// The files recorded so far, keyed by (root, path), for the skip decision.
-    pub fn known_files(&self) -> anyhow::Result<HashMap<(u32, Vec<u8>), FileKey>> {
+    /// The files recorded so far with `config_digest` (registries, options, version), the
+    /// only ones a re-run may skip, for the skip decision. Files scanned with another
+    /// configuration are left out: they are read again anyway.
+    ///
+    /// # Performance
+    ///
+    /// One entry per such file (its path, size and mtime): about 100 bytes per file.
+    pub fn known_files(&self, config_digest: &str) -> anyhow::Result<KnownFiles> {
         let mut stmt = self
             .conn
-            .prepare("SELECT root, path, size, mtime_ns, config_digest FROM files")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                (r.get::<_, u32>(0)?, r.get::<_, Vec<u8>>(1)?),
+            .prepare("SELECT root, path, size, mtime_ns FROM files WHERE config_digest = ?1")?;
+        let mut rows = stmt.query([config_digest])?;
+        let mut known = KnownFiles::new();
+        while let Some(r) = rows.next()? {
+            known.entry(r.get::<_, u32>(0)?).or_default().insert(
+                r.get::<_, Vec<u8>>(1)?,
                 FileKey {
                     size: r.get::<_, i64>(2)? as u64,
                     mtime_ns: r.get(3)?,
-                    config_digest: r.get(4)?,
                 },
-            ))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            );
+        }
+        Ok(known)
     }
 
     /// Starts a run: marks runs left `running` by a killed process as `interrupted`, records
