@@ -95,7 +95,12 @@ fn audit(args: AuditArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
             result.summary.cmi_stripped
         ));
     }
-    ui.say(&format!("report: {}", report_path.display()));
+    let others: Vec<&str> = AUDIT_RENDERINGS.iter().map(|(_, name)| *name).collect();
+    ui.say(&format!(
+        "report: {} (beside it: {})",
+        report_path.display(),
+        others.join(", ")
+    ));
     Ok(exit_code(&summary, &config))
 }
 
