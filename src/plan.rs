@@ -417,6 +417,7 @@ impl LoadedPlan {
         let root_is_file: Vec<bool> = root_paths.iter().map(|r| r.is_file()).collect();
         let mut listing = walk::Listing {
             roots: root_paths.clone(),
+            root_is_file: root_is_file.clone(),
             ..walk::Listing::default()
         };
         for (line_no, line) in bytes.lines().enumerate() {

@@ -132,11 +132,17 @@ pub fn run(report: &Path, roots: &[PathBuf]) -> anyhow::Result<Verification> {
         symlinks: Symlinks::Skip,
     })?;
     // The listing is consumed as it is hashed: only (root, path, digests) are kept.
-    let current: Vec<Current> = listing
-        .entries
+    let walk::Listing {
+        roots,
+        root_is_file,
+        entries,
+        ..
+    } = listing;
+    let current: Vec<Current> = entries
         .into_par_iter()
         .map(|entry| {
-            let digests = std::fs::File::open(&entry.path)
+            let path = walk::entry_path(&roots, &root_is_file, &entry);
+            let digests = std::fs::File::open(path)
                 .and_then(crate::digest::reader)
                 .map(|(d, n)| (n, hex::encode(d.md5), hex::encode(d.sha256)))
                 .map_err(|err| walk::io_kind_reason(&err));

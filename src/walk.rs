@@ -55,10 +55,9 @@ pub struct Entry {
     /// `--files-from`, see [`Listing::roots`]).
     pub root: u32,
     /// Path relative to the root, as raw bytes, `/`-separated. For a root that is a file, its
-    /// file name.
+    /// file name. The path to open is [`Listing::path`]: it is not kept here, since a listing
+    /// holds every file of the corpus.
     pub rel: Vec<u8>,
-    /// Path to open.
-    pub path: PathBuf,
     /// Size in bytes when listed.
     pub size: u64,
     /// Modification time when listed, nanoseconds since the Unix epoch (0 if unknown).
@@ -82,10 +81,35 @@ pub struct Skipped {
 pub struct Listing {
     /// The roots the entries are relative to, as given (or derived for `--files-from`).
     pub roots: Vec<PathBuf>,
+    /// Whether each root is a file (its one entry is the root itself), parallel to `roots`.
+    pub root_is_file: Vec<bool>,
     /// Regular files, sorted by (root, rel).
     pub entries: Vec<Entry>,
     /// Everything that was not listed, sorted by (root, rel).
     pub skipped: Vec<Skipped>,
+}
+
+impl Listing {
+    /// The path to open for `entry`: its root joined with its relative path, or the root itself
+    /// when the root is a file. (An absolute path of `--files-from` outside the first root is
+    /// kept whole in `rel`, and joining an absolute path gives that path.)
+    pub fn path(&self, entry: &Entry) -> PathBuf {
+        entry_path(&self.roots, &self.root_is_file, entry)
+    }
+}
+
+/// [`Listing::path`] from the listing's parts, for callers that have taken the listing apart.
+pub fn entry_path(roots: &[PathBuf], root_is_file: &[bool], entry: &Entry) -> PathBuf {
+    let root = &roots[entry.root as usize];
+    if root_is_file
+        .get(entry.root as usize)
+        .copied()
+        .unwrap_or(false)
+    {
+        root.clone()
+    } else {
+        root.join(std::ffi::OsStr::from_bytes(&entry.rel))
+    }
 }
 
 /// Lists the corpus.
@@ -152,6 +176,7 @@ pub fn mtime_ns(meta: &fs::Metadata) -> i64 {
 fn walk_roots(config: &WalkConfig) -> anyhow::Result<Listing> {
     let mut listing = Listing {
         roots: config.roots.clone(),
+        root_is_file: vec![false; config.roots.len()],
         ..Listing::default()
     };
     for (root_idx, root) in config.roots.iter().enumerate() {
@@ -159,6 +184,7 @@ fn walk_roots(config: &WalkConfig) -> anyhow::Result<Listing> {
         let meta = fs::metadata(root)
             .with_context(|| format!("cannot read corpus root `{}`", root.display()))?;
         if meta.is_file() {
+            listing.root_is_file[root_idx as usize] = true;
             let name = root.file_name().map_or_else(
                 || root.as_os_str().as_bytes().to_vec(),
                 |n| n.as_bytes().to_vec(),
@@ -166,7 +192,6 @@ fn walk_roots(config: &WalkConfig) -> anyhow::Result<Listing> {
             listing.entries.push(Entry {
                 root: root_idx,
                 rel: name,
-                path: root.clone(),
                 size: meta.len(),
                 mtime_ns: mtime_ns(&meta),
             });
@@ -208,7 +233,6 @@ fn walk_roots(config: &WalkConfig) -> anyhow::Result<Listing> {
                         Ok(meta) => listing.entries.push(Entry {
                             root: root_idx,
                             rel,
-                            path: dirent.into_path(),
                             size: meta.len(),
                             mtime_ns: mtime_ns(&meta),
                         }),
@@ -258,6 +282,7 @@ fn from_list(config: &WalkConfig, list: &FilesFrom) -> anyhow::Result<Listing> {
         .unwrap_or_else(|| PathBuf::from("."));
     let mut listing = Listing {
         roots: vec![base.clone()],
+        root_is_file: vec![false],
         ..Listing::default()
     };
     for line in reader.split(b'\n') {
@@ -287,7 +312,6 @@ fn from_list(config: &WalkConfig, list: &FilesFrom) -> anyhow::Result<Listing> {
             Ok(meta) if meta.is_file() => listing.entries.push(Entry {
                 root: 0,
                 rel,
-                path,
                 size: meta.len(),
                 mtime_ns: mtime_ns(&meta),
             }),
@@ -328,7 +352,6 @@ pub fn stat_planned(
         Ok(meta) if meta.is_file() => Ok(Entry {
             root,
             rel,
-            path,
             size: meta.len(),
             mtime_ns: mtime_ns(&meta),
         }),
@@ -444,5 +467,44 @@ mod tests {
         assert_eq!(listing.entries[0].rel, b"a.txt");
         assert_eq!(listing.skipped.len(), 1);
         assert!(listing.skipped[0].reason.contains("not found"));
+    }
+
+    /// The path to open is derived from the root, for a folder root, a file root and both kinds
+    /// of `--files-from` line (relative to the first root, and absolute elsewhere), and it is
+    /// the file itself every time.
+    #[test]
+    fn every_entry_path_is_the_file_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("sub")).unwrap();
+        fs::write(dir.path().join("sub/a.txt"), "in a folder root").unwrap();
+        fs::write(dir.path().join("root.txt"), "a file root").unwrap();
+        fs::write(other.path().join("far.txt"), "listed by absolute path").unwrap();
+        let read = |listing: &Listing| -> Vec<String> {
+            listing
+                .entries
+                .iter()
+                .map(|e| fs::read_to_string(listing.path(e)).unwrap())
+                .collect()
+        };
+
+        let mut cfg = config(&dir.path().join("sub"));
+        cfg.roots.push(dir.path().join("root.txt"));
+        let listing = entries(&cfg).unwrap();
+        assert_eq!(listing.root_is_file, [false, true]);
+        assert_eq!(read(&listing), ["in a folder root", "a file root"]);
+
+        let list = dir.path().join("list");
+        fs::write(
+            &list,
+            format!("sub/a.txt\n{}\n", other.path().join("far.txt").display()),
+        )
+        .unwrap();
+        let mut cfg = config(dir.path());
+        cfg.files_from = Some(FilesFrom::File(list));
+        let listing = entries(&cfg).unwrap();
+        let mut got = read(&listing);
+        got.sort();
+        assert_eq!(got, ["in a folder root", "listed by absolute path"]);
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::fs;
+use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -19,6 +20,7 @@ use crate::walk::{self, Entry};
 /// digests but gets an error, so the report never presents them as the file's current bytes.
 pub(super) fn scan_file(
     entry: &Entry,
+    path: &Path,
     config: &ScanConfig,
     pool: &StatePool<'_>,
     text: &TextMatching<'_>,
@@ -37,8 +39,8 @@ pub(super) fn scan_file(
     let overlap = spread && wants_documents && entry.size >= OVERLAP_BYTES;
     let (items, documents) = if overlap {
         std::thread::scope(|scope| {
-            let digests = scope.spawn(|| read_items(entry, config, on_bytes));
-            let documents = match_documents(entry, config, pool, text, true, true);
+            let digests = scope.spawn(|| read_items(entry, path, config, on_bytes));
+            let documents = match_documents(entry, path, config, pool, text, true, true);
             let items = match digests.join() {
                 Ok(items) => items,
                 Err(panic) => std::panic::resume_unwind(panic),
@@ -46,10 +48,10 @@ pub(super) fn scan_file(
             (items, Some(documents))
         })
     } else {
-        let items = read_items(entry, config, on_bytes);
+        let items = read_items(entry, path, config, on_bytes);
         let readable = items.first().is_some_and(|i| i.error.is_none());
         let documents = (wants_documents && readable)
-            .then(|| match_documents(entry, config, pool, text, spread, false));
+            .then(|| match_documents(entry, path, config, pool, text, spread, false));
         (items, documents)
     };
     // A file that could not be read has no documents, whatever the second pass saw.
@@ -100,14 +102,15 @@ const OVERLAP_BYTES: u64 = 16 << 20;
 /// The digest pass: every item of the file, and whether the file changed while it was read.
 fn read_items(
     entry: &Entry,
+    path: &Path,
     config: &ScanConfig,
     on_bytes: &(dyn Fn(u64) + Sync),
 ) -> Vec<crate::read::Item> {
-    let mut items = crate::read::file(&entry.path, &entry.rel, &config.read, on_bytes);
+    let mut items = crate::read::file(path, &entry.rel, &config.read, on_bytes);
     if let Some(first) = items.first_mut()
         && first.error.is_none()
     {
-        match fs::metadata(&entry.path) {
+        match fs::metadata(path) {
             Ok(meta) if meta.len() != entry.size || walk::mtime_ns(&meta) != entry.mtime_ns => {
                 first.error = Some(format!(
                     "file changed while being read (size {} -> {}); re-run to record its new content",
@@ -132,6 +135,7 @@ fn read_items(
 /// on a thread of their own, one batch ahead.
 fn match_documents(
     entry: &Entry,
+    path: &Path,
     config: &ScanConfig,
     pool: &StatePool<'_>,
     text: &TextMatching<'_>,
@@ -152,7 +156,7 @@ fn match_documents(
     };
     if !pipelined {
         let mut failure = None;
-        crate::read::documents(&entry.path, &entry.rel, &config.documents, &mut |doc| {
+        crate::read::documents(path, &entry.rel, &config.documents, &mut |doc| {
             if failure.is_some() {
                 return;
             }
@@ -178,7 +182,7 @@ fn match_documents(
         let reader = scope.spawn(move || {
             let mut doc_errors = Vec::new();
             let mut stopped = false;
-            crate::read::documents(&entry.path, &entry.rel, &config.documents, &mut |doc| {
+            crate::read::documents(path, &entry.rel, &config.documents, &mut |doc| {
                 match doc {
                     // Once the matcher has stopped (it failed), the rest is only read through.
                     Ok(_) if stopped => {}
@@ -490,7 +494,9 @@ mod tests {
             identifiers: &identifiers,
         };
         let paths = vec![registry_path.clone()];
-        let entry = walk::entries(&config.walk).unwrap().entries.remove(0);
+        let listing = walk::entries(&config.walk).unwrap();
+        let entry = listing.entries[0].clone();
+        let entry_path = listing.path(&entry);
 
         let run = |threads: usize, spread: bool, pipelined: bool| {
             let pool = StatePool {
@@ -502,7 +508,17 @@ mod tests {
                 .build()
                 .unwrap();
             let file = threads
-                .install(|| match_documents(&entry, &config, &pool, &text, spread, pipelined))
+                .install(|| {
+                    match_documents(
+                        &entry,
+                        &entry_path,
+                        &config,
+                        &pool,
+                        &text,
+                        spread,
+                        pipelined,
+                    )
+                })
                 .unwrap();
             let mut hits = file.cmi.hits.clone();
             hits.sort();

@@ -311,7 +311,15 @@ pub fn run_listed(
             // passes over them (see `scan_file`).
             let started = files_started.fetch_add(1, Ordering::Relaxed) + 1;
             let tail = n_todo - started < rayon::current_num_threads();
-            let result = scan_file(entry, config, &pool, &text, tail, &on_bytes)?;
+            let result = scan_file(
+                entry,
+                &listing.path(entry),
+                config,
+                &pool,
+                &text,
+                tail,
+                &on_bytes,
+            )?;
             let done = files_done.fetch_add(1, Ordering::Relaxed) + 1;
             bar.set_message(format!("{done}/{n_todo} files"));
             let n_errors = result.items.iter().filter(|i| i.error.is_some()).count();
