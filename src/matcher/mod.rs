@@ -173,12 +173,7 @@ pub fn items(registries: &[Registry], items: &[Item]) -> anyhow::Result<Vec<Find
 fn exact(item_seq: u32, item: &Item, record: Record, matched_by: Vec<Algorithm>) -> Finding {
     let method = matched_by
         .iter()
-        .map(|a| match a {
-            Algorithm::Md5 => "md5",
-            Algorithm::Sha1 => "sha1",
-            Algorithm::Sha256 => "sha256",
-            Algorithm::Blake3 => "blake3",
-        })
+        .map(|a| a.as_str())
         .collect::<Vec<_>>()
         .join("+");
     let (status, detail) = match record.filesize {

@@ -68,6 +68,19 @@ pub enum Algorithm {
     Blake3,
 }
 
+impl Algorithm {
+    /// The name used in reports and finding methods (`md5`, `sha1`, `sha256`, `blake3`), the
+    /// same as its serialised form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::Md5 => "md5",
+            Algorithm::Sha1 => "sha1",
+            Algorithm::Sha256 => "sha256",
+            Algorithm::Blake3 => "blake3",
+        }
+    }
+}
+
 /// Provenance of one imported source, as stored in the registry and copied into reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceInfo {

@@ -15,7 +15,6 @@
 use std::io::{self, Write};
 
 use super::{AuditResult, WorkFinding};
-use crate::registry::Algorithm;
 
 /// The header row.
 pub const COLUMNS: [&str; 24] = [
@@ -82,7 +81,7 @@ pub fn write(result: &AuditResult, out: impl Write) -> io::Result<()> {
                 location
                     .matched_by
                     .iter()
-                    .map(|a| algorithm_name(*a))
+                    .map(|a| a.as_str())
                     .collect::<Vec<_>>()
                     .join(";"),
                 cell(location.sha256.as_deref().unwrap_or("")),
@@ -118,15 +117,6 @@ fn cmi_status(finding: &WorkFinding) -> String {
         .as_ref()
         .map(|c| c.status.as_str().to_string())
         .unwrap_or_default()
-}
-
-fn algorithm_name(algorithm: Algorithm) -> &'static str {
-    match algorithm {
-        Algorithm::Md5 => "md5",
-        Algorithm::Sha1 => "sha1",
-        Algorithm::Sha256 => "sha256",
-        Algorithm::Blake3 => "blake3",
-    }
 }
 
 #[cfg(test)]

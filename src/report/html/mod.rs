@@ -28,7 +28,6 @@ use std::io::{self, Write};
 use super::escape::html as esc;
 use super::{AuditResult, WorkFinding};
 use crate::matcher::Tier;
-use crate::registry::Algorithm;
 
 pub use appendix::{EvaluationTable, evaluation_table, measured_error_rates};
 pub use diff::word_diff;
@@ -438,15 +437,6 @@ fn badge(tier: Tier) -> String {
         esc(tier.kind()),
         tier.as_str()
     )
-}
-
-fn algorithm_name(algorithm: Algorithm) -> &'static str {
-    match algorithm {
-        Algorithm::Md5 => "md5",
-        Algorithm::Sha1 => "sha1",
-        Algorithm::Sha256 => "sha256",
-        Algorithm::Blake3 => "blake3",
-    }
 }
 
 /// The name serde gives a unit enum variant (`libgen-sql`), for display.

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::diff::{differs_inside, word_diff};
 use super::{
-    MAX_EXCERPTS, MAX_LOCATION_ROWS, algorithm_name, badge, does_not_prove, num, percent, plural,
-    title_html, yes_no,
+    MAX_EXCERPTS, MAX_LOCATION_ROWS, badge, does_not_prove, num, percent, plural, title_html,
+    yes_no,
 };
 use crate::matcher::Tier;
 use crate::report::escape::html as esc;
@@ -184,7 +184,7 @@ fn locations_table(finding: &WorkFinding, digests: &Digests) -> String {
                 esc(&location
                     .matched_by
                     .iter()
-                    .map(|a| algorithm_name(*a))
+                    .map(|a| a.as_str())
                     .collect::<Vec<_>>()
                     .join(", "))
             ));
