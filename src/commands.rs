@@ -646,7 +646,7 @@ pub fn error_message(err: &anyhow::Error) -> String {
             }
         }
         let main = main.join("\n");
-        if main.is_empty() || message.ends_with(&main) {
+        if main.is_empty() {
             continue;
         }
         if !message.is_empty() {

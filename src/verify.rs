@@ -239,11 +239,86 @@ struct ParsedReport {
     known: Vec<Known>,
 }
 
+/// The parts of `report.json` that `verify` reads; every other field is skipped unparsed.
+#[derive(serde::Deserialize)]
+struct ReportHead {
+    schema_version: Option<u64>,
+    #[serde(default)]
+    run: serde_json::Value,
+    #[serde(default)]
+    corpus: CorpusHead,
+    /// Only the top-level files, kept as they stream past (see [`top_level_files`]).
+    #[serde(default, deserialize_with = "top_level_files")]
+    files: Vec<Known>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct CorpusHead {
+    #[serde(default)]
+    roots: Vec<String>,
+    #[serde(default)]
+    roots_hex: Vec<Option<String>>,
+}
+
+/// One entry of `files`, as much of it as `verify` needs.
+#[derive(serde::Deserialize)]
+struct FileRow {
+    #[serde(default)]
+    root: u32,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    path_hex: Option<String>,
+    #[serde(default)]
+    depth: u64,
+    #[serde(default)]
+    bytes: u64,
+    #[serde(default)]
+    md5: Option<String>,
+    #[serde(default)]
+    sha256: Option<String>,
+}
+
+/// Deserialises `files` one entry at a time, keeping only top-level files (members are not
+/// on disk to compare), so that memory grows with the corpus's files, not with the report.
+fn top_level_files<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Known>, D::Error> {
+    use serde::de::{Error as _, SeqAccess, Visitor};
+    struct Files;
+    impl<'de> Visitor<'de> for Files {
+        type Value = Vec<Known>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("the list of files")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Known>, A::Error> {
+            let mut known = Vec::new();
+            while let Some(row) = seq.next_element::<FileRow>()? {
+                if row.depth != 0 {
+                    continue;
+                }
+                let path = match row.path_hex {
+                    Some(hex_path) => hex::decode(hex_path)
+                        .map_err(|_| A::Error::custom("corrupt path_hex in report"))?,
+                    None => row.path.into_bytes(),
+                };
+                known.push(Known {
+                    root: row.root,
+                    path,
+                    size: row.bytes,
+                    md5: row.md5.unwrap_or_default(),
+                    sha256: row.sha256.unwrap_or_default(),
+                });
+            }
+            Ok(known)
+        }
+    }
+    d.deserialize_seq(Files)
+}
+
 /// Reads `report.json` in one pass, hashing its bytes and keeping of `files` only the
 /// top-level files' path, size, md5 and sha256, so that memory grows by about 150 bytes per
 /// file instead of holding the parsed report (several times its size).
 fn read_report(path: &Path) -> anyhow::Result<ParsedReport> {
-    use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde::Deserialize as _;
     use std::io::Read as _;
 
     struct Hashing<R> {
@@ -258,122 +333,39 @@ fn read_report(path: &Path) -> anyhow::Result<ParsedReport> {
         }
     }
 
-    #[derive(serde::Deserialize)]
-    struct Row {
-        #[serde(default)]
-        root: u32,
-        #[serde(default)]
-        path: String,
-        #[serde(default)]
-        path_hex: Option<String>,
-        #[serde(default)]
-        depth: u64,
-        #[serde(default)]
-        bytes: u64,
-        #[serde(default)]
-        md5: Option<String>,
-        #[serde(default)]
-        sha256: Option<String>,
-    }
-
-    #[derive(serde::Deserialize, Default)]
-    struct Corpus {
-        #[serde(default)]
-        roots: Vec<String>,
-        #[serde(default)]
-        roots_hex: Vec<Option<String>>,
-    }
-
-    struct Files<'a>(&'a mut Vec<Known>);
-    impl<'de> DeserializeSeed<'de> for Files<'_> {
-        type Value = ();
-        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_seq(self)
-        }
-    }
-    impl<'de> Visitor<'de> for Files<'_> {
-        type Value = ();
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("the list of files")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while let Some(row) = seq.next_element::<Row>()? {
-                if row.depth != 0 {
-                    continue;
-                }
-                let path = match row.path_hex {
-                    Some(hex_path) => hex::decode(hex_path)
-                        .map_err(|_| de::Error::custom("corrupt path_hex in report"))?,
-                    None => row.path.into_bytes(),
-                };
-                self.0.push(Known {
-                    root: row.root,
-                    path,
-                    size: row.bytes,
-                    md5: row.md5.unwrap_or_default(),
-                    sha256: row.sha256.unwrap_or_default(),
-                });
-            }
-            Ok(())
-        }
-    }
-
-    struct Top<'a>(&'a mut ParsedReport);
-    impl<'de> Visitor<'de> for Top<'_> {
-        type Value = ();
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a provaudit report (a JSON object)")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            while let Some(key) = map.next_key::<String>()? {
-                match key.as_str() {
-                    "schema_version" => self.0.schema_version = map.next_value()?,
-                    "run" => self.0.run = map.next_value()?,
-                    "corpus" => {
-                        let corpus = map.next_value::<Corpus>()?;
-                        // A root whose name is not text is recorded exactly in hex.
-                        self.0.roots = corpus
-                            .roots
-                            .into_iter()
-                            .enumerate()
-                            .map(
-                                |(i, shown)| match corpus.roots_hex.get(i).cloned().flatten() {
-                                    Some(hex_root) => hex::decode(hex_root).map_err(|_| {
-                                        de::Error::custom("corrupt roots_hex in report")
-                                    }),
-                                    None => Ok(shown.into_bytes()),
-                                },
-                            )
-                            .collect::<Result<_, _>>()?;
-                    }
-                    "files" => map.next_value_seed(Files(&mut self.0.known))?,
-                    _ => {
-                        map.next_value::<IgnoredAny>()?;
-                    }
-                }
-            }
-            Ok(())
-        }
-    }
-
     let file = std::fs::File::open(path)
         .with_context(|| format!("cannot read report `{}`", path.display()))?;
     let mut reader = Hashing {
         inner: std::io::BufReader::with_capacity(1 << 20, file),
         sha256: sha2::Sha256::new(),
     };
-    let mut parsed = ParsedReport::default();
-    {
+    let head = {
         let mut de = serde_json::Deserializer::from_reader(&mut reader);
-        de::Deserializer::deserialize_map(&mut de, Top(&mut parsed))
-            .and_then(|()| de.end())
-            .with_context(|| format!("`{}` is not a JSON report", path.display()))?;
-    }
+        ReportHead::deserialize(&mut de)
+            .and_then(|head| de.end().map(|()| head))
+            .with_context(|| format!("`{}` is not a JSON report", path.display()))?
+    };
     // The rest of the file (trailing white space) counts for the detached digest too.
     std::io::copy(&mut reader.by_ref(), &mut std::io::sink())
         .with_context(|| format!("cannot read report `{}`", path.display()))?;
-    parsed.sha256 = reader.sha256.finalize().into();
-    Ok(parsed)
+    // A root whose name is not text is recorded exactly in hex.
+    let CorpusHead { roots, roots_hex } = head.corpus;
+    let roots = roots
+        .into_iter()
+        .enumerate()
+        .map(|(i, shown)| match roots_hex.get(i).cloned().flatten() {
+            Some(hex_root) => hex::decode(hex_root)
+                .with_context(|| format!("`{}` has a corrupt corpus.roots_hex", path.display())),
+            None => Ok(shown.into_bytes()),
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(ParsedReport {
+        sha256: reader.sha256.finalize().into(),
+        schema_version: head.schema_version,
+        run: head.run,
+        roots,
+        known: head.files,
+    })
 }
 
 type Current = (u32, Vec<u8>, Result<(u64, String, String), String>);
