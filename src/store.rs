@@ -1218,17 +1218,6 @@ impl Store {
         Ok(())
     }
 
-    /// Every stored file with items and findings, sorted by (root, path); see
-    /// [`Store::for_each_file`], which does not hold them all.
-    pub fn files(&self) -> anyhow::Result<Vec<StoredFile>> {
-        let mut files = Vec::new();
-        self.for_each_file(|file| {
-            files.push(file);
-            Ok(())
-        })?;
-        Ok(files)
-    }
-
     /// The CMI of every reference work with passages in the corpus, keyed by (registry, work
     /// id), each in text order.
     pub fn reference_cmi(
